@@ -1,0 +1,32 @@
+# Oncology Portal — production image. Mirrors the README: install, collectstatic, gunicorn.
+# Migrations and data loading are run once per release, not at start-up:
+#   docker run --rm -e DATABASE_URL=… -e DJANGO_SECRET_KEY=… -e DJANGO_ALLOWED_HOSTS=… IMAGE \
+#       sh -c "python manage.py migrate --noinput && python manage.py load_portal_data"
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PORT=8000
+
+WORKDIR /app
+RUN useradd --create-home --uid 10001 portal
+
+COPY pyproject.toml README.md ./
+COPY oncology_portal ./oncology_portal
+COPY departments ./departments
+COPY trials ./trials
+RUN pip install .
+
+COPY manage.py ./
+COPY templates ./templates
+COPY static ./static
+COPY fixtures ./fixtures
+
+# collectstatic needs settings; a throwaway key is used only for this build step.
+RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
+    python manage.py collectstatic --noinput
+
+USER portal
+EXPOSE 8000
+CMD ["sh", "-c", "exec gunicorn oncology_portal.wsgi --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]

@@ -1,0 +1,178 @@
+"""Clinical trials, the departments taking part, and departments' aggregate trial activity."""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from departments.models import CancerType, Department, DepartmentChild, Sourced
+from departments.quantities import Quantity
+
+
+class Intervention(Sourced):
+    """A drug or device studied in trials (Pertuzumab, T-DM1, envafolimab…)."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80)
+    drug_class = models.CharField("class and target", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="intervention_slug_unique"),
+            models.UniqueConstraint(fields=["name"], name="intervention_name_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("trials:trial-list") + f"?intervention={self.slug}"
+
+
+class TrialQuerySet(models.QuerySet):
+    def recruiting(self):
+        return self.filter(status=Trial.Status.RECRUITING)
+
+    def for_cancer_types(self, cancer_types):
+        return self.filter(cancer_types__in=cancer_types).distinct()
+
+    def with_relations(self):
+        return self.prefetch_related("cancer_types", "interventions")
+
+
+class Trial(Sourced):
+    class Phase(models.TextChoices):
+        PHASE_1 = "1", _("Phase 1")
+        PHASE_1_2 = "1/2", _("Phase 1/2")
+        PHASE_2 = "2", _("Phase 2")
+        PHASE_2_3 = "2/3", _("Phase 2/3")
+        PHASE_3 = "3", _("Phase 3")
+        PHASE_4 = "4", _("Phase 4")
+
+    class Status(models.TextChoices):
+        RECRUITING = "recruiting", _("Recruiting")
+        ACTIVE = "active", _("Active, not recruiting")
+        COMPLETED = "completed", _("Completed")
+        TERMINATED = "terminated", _("Terminated")
+
+    class Scope(models.TextChoices):
+        GLOBAL = "global", _("Global / international")
+        DOMESTIC = "domestic", _("Domestic")
+
+    class SponsorType(models.TextChoices):
+        INDUSTRY = "industry", _("Industry")
+        INVESTIGATOR = "investigator", _("Investigator-initiated")
+
+    name = models.CharField(max_length=120, help_text="Name or acronym, e.g. IMbrave150.")
+    slug = models.SlugField(max_length=80)
+    source_wording = models.CharField(
+        max_length=120, blank=True, help_text="How the seed writes it, e.g. 'IM BRAVE150'."
+    )
+    title = models.CharField(max_length=300, blank=True)
+    registry_id = models.CharField(
+        max_length=40, blank=True, help_text="Only where certain, e.g. NCT03434379."
+    )
+    registry_source = models.CharField(
+        max_length=200, blank=True, help_text="Who verified the registry facts."
+    )
+    phase = models.CharField(max_length=8, choices=Phase, blank=True)
+    status = models.CharField(max_length=16, choices=Status, blank=True)
+    scope = models.CharField(max_length=16, choices=Scope, blank=True)
+    multicentre = models.BooleanField(null=True, blank=True)
+    sponsor_type = models.CharField(max_length=16, choices=SponsorType, blank=True)
+    sponsor = models.CharField(max_length=200, blank=True)
+    condition = models.CharField(max_length=300, blank=True)
+    intervention_summary = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True)
+    cancer_types = models.ManyToManyField(CancerType, blank=True, related_name="trials")
+    interventions = models.ManyToManyField(Intervention, blank=True, related_name="trials")
+    departments = models.ManyToManyField(
+        Department, through="TrialSite", blank=True, related_name="trials"
+    )
+
+    objects = TrialQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="trial_slug_unique"),
+            models.UniqueConstraint(
+                fields=["registry_id"],
+                condition=~Q(registry_id=""),
+                name="trial_registry_id_unique",
+            ),
+            models.CheckConstraint(
+                name="trial_registry_id_format",
+                condition=Q(registry_id="") | Q(registry_id__regex=r"^NCT[0-9]{8}$"),
+            ),
+            models.CheckConstraint(
+                name="trial_registry_id_has_source",
+                condition=Q(registry_id="") | ~Q(registry_source=""),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("trials:trial-detail", kwargs={"slug": self.slug})
+
+    @property
+    def registry_url(self):
+        if self.registry_id:
+            return f"https://clinicaltrials.gov/study/{self.registry_id}"
+        return ""
+
+
+class TrialSite(Sourced):
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Leading centre")
+        PARTICIPANT = "participant", _("Participating centre")
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="sites")
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="trial_sites"
+    )
+    role = models.CharField(max_length=16, choices=Role, default=Role.PARTICIPANT)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "trial__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["trial", "department"], name="trialsite_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.trial} at {self.department}"
+
+    def get_absolute_url(self):
+        return self.trial.get_absolute_url()
+
+
+class TrialActivity(DepartmentChild, Quantity):
+    """A department's aggregate trial activity ("more than 100 global and domestic trials")."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="trial_activities"
+    )
+    label = models.CharField(max_length=300, help_text="What was counted, e.g. 'clinical trials undertaken'.")
+    phases = models.CharField(max_length=60, blank=True)
+    scope = models.CharField(max_length=16, choices=Trial.Scope, blank=True)
+    multicentre = models.BooleanField(null=True, blank=True)
+    sponsor_type = models.CharField(max_length=16, choices=Trial.SponsorType, blank=True)
+    role = models.CharField(max_length=60, blank=True, help_text="e.g. 'hosted and participated'.")
+    cancer_types = models.ManyToManyField(CancerType, blank=True, related_name="trial_activities")
+    interventions = models.ManyToManyField(
+        Intervention, blank=True, related_name="trial_activities"
+    )
+
+    class Meta(DepartmentChild.Meta, Quantity.Meta):
+        verbose_name_plural = "trial activities"
+        constraints = [
+            *Quantity.Meta.constraints,
+            models.UniqueConstraint(fields=["department", "label"], name="trialactivity_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.display} {self.label}"
