@@ -563,8 +563,8 @@ class AnnualStatistic(DepartmentChild, Quantity):
         return f"{self.display} {self.metric}"
 
 
-class FundingAward(DepartmentChild, Quantity):
-    """Projects funded by one funder's programme (quantity = number of projects)."""
+class FundingAward(DepartmentChild, OptionalQuantity):
+    """Projects funded by one funder's programme (quantity = number of projects, if stated)."""
 
     class Level(models.TextChoices):
         NATIONAL = "national", _("National")
@@ -576,16 +576,16 @@ class FundingAward(DepartmentChild, Quantity):
     programme = models.CharField(max_length=200)
     level = models.CharField(max_length=16, choices=Level, default=Level.UNSTATED)
 
-    class Meta(DepartmentChild.Meta, Quantity.Meta):
+    class Meta(DepartmentChild.Meta, OptionalQuantity.Meta):
         constraints = [
-            *Quantity.Meta.constraints,
+            *OptionalQuantity.Meta.constraints,
             models.UniqueConstraint(
                 fields=["department", "funder", "programme"], name="fundingaward_unique"
             ),
         ]
 
     def __str__(self):
-        return f"{self.display} {self.programme}"
+        return f"{self.display} {self.programme}".strip()
 
 
 class ResearchOutput(DepartmentChild, OptionalQuantity):

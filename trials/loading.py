@@ -66,7 +66,7 @@ class PortalLoader(Loader):
             for i, row in enumerate(self.rows(doc.get("trial_sites"), where=path.name)):
                 where = f"{path.name} trial_sites row {i + 1}"
                 trial = self.lookup_slug(Trial, row.get("trial"), where=where)
-                values = self.fields_of(TrialSite, row, where=where, skip=("source",))
+                values = self.fields_of(TrialSite, row, where=where, skip=("source", "trial"))
                 values.update(self.sourced(row, where=where, default_source=default_source))
                 values["sort_order"] = i
                 self.upsert(
