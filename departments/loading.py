@@ -90,7 +90,9 @@ class Loader:
                 manager.set(targets)
                 changed = True
         label = model._meta.model_name
-        self.counts[f"{label}:{'created' if created else 'updated' if changed else 'unchanged'}"] += 1
+        self.counts[
+            f"{label}:{'created' if created else 'updated' if changed else 'unchanged'}"
+        ] += 1
         return obj
 
     @staticmethod
@@ -124,9 +126,7 @@ class Loader:
         try:
             return model.objects.get(**{field: slug})
         except model.DoesNotExist as exc:
-            raise FixtureError(
-                f"{where}: unknown {model._meta.verbose_name} {slug!r}"
-            ) from exc
+            raise FixtureError(f"{where}: unknown {model._meta.verbose_name} {slug!r}") from exc
 
     def sourced(self, row, *, where, default_source=None):
         """Resolve `source` and check that `excerpt` is in that source's text."""
@@ -140,9 +140,7 @@ class Loader:
         if source is None:
             raise FixtureError(f"{where}: unknown source {slug!r}")
         if excerpt and collapse(excerpt) not in self.source_texts[slug]:
-            raise FixtureError(
-                f"{where}: excerpt is not in source {slug!r}: {excerpt[:80]!r}"
-            )
+            raise FixtureError(f"{where}: excerpt is not in source {slug!r}: {excerpt[:80]!r}")
         return {"source": source, "excerpt": excerpt}
 
     def rows(self, data, *, where):
@@ -199,7 +197,9 @@ class Loader:
         for i, row in enumerate(self.rows(read_yaml(path), where=path.name)):
             where = f"{path.name} {row.get('slug') or i + 1}"
             values = self.fields_of(Service, row, where=where, skip=("slug",), extra=("aliases",))
-            service = self.upsert(Service, lookup={"slug": row.get("slug")}, values=values, where=where)
+            service = self.upsert(
+                Service, lookup={"slug": row.get("slug")}, values=values, where=where
+            )
             seen_names[normalise(service.name)] = service
             aliases.append((service, row.get("aliases") or [], where))
         self._load_aliases(ServiceAlias, "service", aliases, seen_names)
@@ -259,16 +259,20 @@ class Loader:
         doc = read_yaml(path)
         if not isinstance(doc, dict) or "department" not in doc:
             raise FixtureError(f"{path.name}: needs a top-level 'department' mapping")
-        known = {"source", "department", "leader", *self.DEPARTMENT_SECTIONS, *self.FOREIGN_SECTIONS}
+        known = {
+            "source",
+            "department",
+            "leader",
+            *self.DEPARTMENT_SECTIONS,
+            *self.FOREIGN_SECTIONS,
+        }
         unknown = set(doc) - known
         if unknown:
             raise FixtureError(f"{path.name}: unknown sections {sorted(unknown)}")
         default_source = doc.get("source")
         row = doc["department"]
         where = f"{path.name} department"
-        values = self.fields_of(
-            Department, row, where=where, skip=("slug", "hospital", "source")
-        )
+        values = self.fields_of(Department, row, where=where, skip=("slug", "hospital", "source"))
         values["hospital"] = self.lookup_slug(Hospital, row.get("hospital"), where=where)
         values.update(self.sourced(row, where=where, default_source=default_source))
         department = self.upsert(
@@ -296,9 +300,9 @@ class Loader:
                 values["sort_order"] = i
                 lookup = {"department": department}
                 for field in key_fields:
-                    lookup[field] = values.pop(field, None) or model._meta.get_field(
-                        field
-                    ).get_default()
+                    lookup[field] = (
+                        values.pop(field, None) or model._meta.get_field(field).get_default()
+                    )
                 self.upsert(model, lookup=lookup, values=values, where=here)
         return department
 

@@ -5,8 +5,10 @@ import unicodedata
 
 # Words that say "this is a cancer" without saying which one; dropped on both sides.
 GENERIC_WORDS = frozenset(
-    """cancer cancers carcinoma carcinomas tumour tumours tumor tumors neoplasm neoplasms
-    malignancy malignancies malignant of the s""".split()
+    [
+        *("cancer", "cancers", "carcinoma", "carcinomas", "tumour", "tumours", "tumor", "tumors"),
+        *("neoplasm", "neoplasms", "malignancy", "malignancies", "malignant", "of", "the", "s"),
+    ]
 )
 _NON_WORD = re.compile(r"[\W_]+")
 

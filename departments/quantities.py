@@ -58,7 +58,9 @@ class Quantity(models.Model):
         max_length=200, blank=True, help_text="The source's own words, e.g. 'more than 100'."
     )
     period = models.CharField(
-        max_length=120, blank=True, help_text="e.g. 'per year', 'since 2004', 'in the recent 5 years'."
+        max_length=120,
+        blank=True,
+        help_text="e.g. 'per year', 'since 2004', 'in the recent 5 years'.",
     )
 
     class Meta:

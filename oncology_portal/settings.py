@@ -23,7 +23,7 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 
 if DEBUG or TESTING:
-    SECRET_KEY = SECRET_KEY or "insecure-development-key-not-for-production"  # noqa: S105
+    SECRET_KEY = SECRET_KEY or "insecure-development-key-not-for-production"
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "testserver", "[::1]"]
 else:
     if not SECRET_KEY:

@@ -65,4 +65,3 @@ def page(chromium, loaded_live_server):
     browser_page.base_url = loaded_live_server.url
     yield browser_page
     context.close()
-

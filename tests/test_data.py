@@ -195,13 +195,43 @@ def fixtures_copy(tmp_path):
     ("file", "old", "new", "message"),
     [
         ("departments/004_10ed6af0341b1e15.yaml", "kind: radiation", "kind: astrology", "kind"),
-        ("departments/001_3d54f8a045bb56a5.yaml", "founded_date: 2014-11-07", "founded_dat: 2014-11-07", "unknown field"),
+        (
+            "departments/001_3d54f8a045bb56a5.yaml",
+            "founded_date: 2014-11-07",
+            "founded_dat: 2014-11-07",
+            "unknown field",
+        ),
         ("trials.yaml", "registry_id: NCT03434379", "registry_id: BAD123", "registry_id_format"),
-        ("departments/003_135df3f2a5276250.yaml", "hospital: zhejiang-cancer-hospital", "hospital: no-such-hospital", "unknown hospital"),
-        ("departments/003_135df3f2a5276250.yaml", "cancer_type: breast-cancer", "cancer_type: no-such-type", "unknown cancer type"),
-        ("departments/000_f2a0b2ced2f46398.yaml", "qualifier: exact\n    value: 15", "qualifier: unquantified\n    value: 15", "no value"),
-        ("departments/000_f2a0b2ced2f46398.yaml", "Urological cancer\"\n    excerpt: \"Urological cancer", "Urological cancer\"\n    excerpt: \"Urological and cardiac cancer", "excerpt is not in source"),
-        ("sources.yaml", "file_name: 000_f2a0b2ced2f46398.txt", "file_name: missing.txt", "not found"),
+        (
+            "departments/003_135df3f2a5276250.yaml",
+            "hospital: zhejiang-cancer-hospital",
+            "hospital: no-such-hospital",
+            "unknown hospital",
+        ),
+        (
+            "departments/003_135df3f2a5276250.yaml",
+            "cancer_type: breast-cancer",
+            "cancer_type: no-such-type",
+            "unknown cancer type",
+        ),
+        (
+            "departments/000_f2a0b2ced2f46398.yaml",
+            "qualifier: exact\n    value: 15",
+            "qualifier: unquantified\n    value: 15",
+            "no value",
+        ),
+        (
+            "departments/000_f2a0b2ced2f46398.yaml",
+            'Urological cancer"\n    excerpt: "Urological cancer',
+            'Urological cancer"\n    excerpt: "Urological and cardiac cancer',
+            "excerpt is not in source",
+        ),
+        (
+            "sources.yaml",
+            "file_name: 000_f2a0b2ced2f46398.txt",
+            "file_name: missing.txt",
+            "not found",
+        ),
     ],
 )
 def test_broken_fixture_fails_loudly_and_writes_nothing(fixtures_copy, file, old, new, message):

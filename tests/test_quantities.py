@@ -50,8 +50,12 @@ def test_database_rejects_incoherent_quantities(fields):
 def test_database_accepts_coherent_quantities():
     department = Department.objects.first()
     row = AnnualStatistic.objects.create(
-        department=department, metric="a test metric", qualifier=Qualifier.RANGE,
-        value=1, value_max=2, wording="1-2",
+        department=department,
+        metric="a test metric",
+        qualifier=Qualifier.RANGE,
+        value=1,
+        value_max=2,
+        wording="1-2",
     )
     assert row.display == "1–2"
 

@@ -25,7 +25,10 @@ class PortalLoader(Loader):
         for i, row in enumerate(self.rows(read_yaml(path), where=path.name)):
             where = f"{path.name} {row.get('slug') or i + 1}"
             values = self.fields_of(
-                Trial, row, where=where, skip=("slug", "source"),
+                Trial,
+                row,
+                where=where,
+                skip=("slug", "source"),
                 extra=("cancer_types", "interventions"),
             )
             values.update(self.sourced(row, where=where))
@@ -33,7 +36,9 @@ class PortalLoader(Loader):
                 "cancer_types": self._slugs(CancerType, row.get("cancer_types"), where=where),
                 "interventions": self._slugs(Intervention, row.get("interventions"), where=where),
             }
-            self.upsert(Trial, lookup={"slug": row.get("slug")}, values=values, where=where, m2m=m2m)
+            self.upsert(
+                Trial, lookup={"slug": row.get("slug")}, values=values, where=where, m2m=m2m
+            )
 
     def load_department_trials(self):
         for path in self.department_files():
@@ -45,7 +50,10 @@ class PortalLoader(Loader):
             for i, row in enumerate(self.rows(doc.get("trial_activity"), where=path.name)):
                 where = f"{path.name} trial_activity row {i + 1}"
                 values = self.fields_of(
-                    TrialActivity, row, where=where, skip=("source", "label"),
+                    TrialActivity,
+                    row,
+                    where=where,
+                    skip=("source", "label"),
                     extra=("cancer_types", "interventions"),
                 )
                 values.update(self.sourced(row, where=where, default_source=default_source))
