@@ -2,12 +2,14 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .normalise import normalise
 from .quantities import Quantity
@@ -32,6 +34,8 @@ class Source(models.Model):
         max_length=60, blank=True, help_text="As the source words it, e.g. 'Mar. 2020'."
     )
     text = models.TextField(blank=True, help_text="Full text of the source document.")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["kind", "slug"]
@@ -79,6 +83,8 @@ class Hospital(Sourced):
         max_length=200, blank=True, help_text="Where the name and city come from, if not the seed."
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name", "slug"]
         constraints = [
@@ -92,6 +98,16 @@ class Hospital(Sourced):
     def __str__(self):
         return self.display_name
 
+    def get_absolute_url(self):
+        return reverse("departments:hospital-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        if self.founded_year is not None and self.founded_year < 1000:
+            raise ValidationError(
+                {"founded_year": _("Give the founding year with four digits, e.g. 1955.")}
+            )
+
     @property
     def display_name(self):
         if self.name:
@@ -103,9 +119,6 @@ class Hospital(Sourced):
     @property
     def location(self):
         return ", ".join(part for part in (self.city, self.province, self.country) if part)
-
-    def get_absolute_url(self):
-        return reverse("departments:hospital-detail", kwargs={"slug": self.slug})
 
 
 class CancerTypeQuerySet(models.QuerySet):
@@ -127,6 +140,7 @@ class CancerType(models.Model):
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     objects = CancerTypeQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["sort_order", "name"]
@@ -170,6 +184,8 @@ class Alias(models.Model):
     kind = models.CharField(max_length=16, choices=AliasKind, default=AliasKind.SYNONYM)
     normalised = models.CharField(max_length=120, editable=False)
 
+    history = HistoricalRecords(inherit=True)
+
     class Meta:
         abstract = True
         ordering = ["text"]
@@ -199,9 +215,8 @@ class CancerTypeAlias(Alias):
         norm = normalise(self.text)
         clash = CancerTypeAlias.objects.filter(normalised=norm).exclude(pk=self.pk).first()
         if clash:
-            raise ValidationError(
-                {"text": _("'%(t)s' already names %(c)s.") % {"t": self.text, "c": clash.cancer_type}}
-            )
+            message = _("'%(t)s' already names %(c)s.") % {"t": self.text, "c": clash.cancer_type}
+            raise ValidationError({"text": message})
 
 
 class Service(models.Model):
@@ -220,6 +235,8 @@ class Service(models.Model):
     name_zh = models.CharField("Chinese name", max_length=60, blank=True)
     category = models.CharField(max_length=16, choices=Category)
     description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["category", "name"]
@@ -247,6 +264,19 @@ class ServiceAlias(Alias):
     def get_absolute_url(self):
         return self.service.get_absolute_url()
 
+    def clean(self):
+        super().clean()
+        clash = (
+            ServiceAlias.objects.filter(normalised=normalise(self.text))
+            .exclude(pk=self.pk)
+            .select_related("service")
+            .first()
+        )
+        if clash:
+            raise ValidationError(
+                {"text": _("'%(t)s' already names %(s)s.") % {"t": self.text, "s": clash.service}}
+            )
+
 
 class Person(Sourced):
     name = models.CharField(max_length=120)
@@ -256,6 +286,8 @@ class Person(Sourced):
         "Department", null=True, blank=True, on_delete=models.CASCADE, related_name="people"
     )
     bio = models.TextField(blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -281,9 +313,17 @@ class DepartmentQuerySet(models.QuerySet):
 
     def stale(self, *, today=None):
         """Departments not verified within the last 12 months."""
-        today = today or timezone.localdate()
-        cutoff = today - datetime.timedelta(days=365)
+        cutoff = stale_cutoff(today=today)
         return self.filter(Q(last_verified__isnull=True) | Q(last_verified__lt=cutoff))
+
+
+STALE_AFTER = datetime.timedelta(days=365)
+CURATE_PERMISSION = "departments.edit_all_departments"
+
+
+def stale_cutoff(*, today=None):
+    """Verified before this date means stale (not verified for 12 months)."""
+    return (today or timezone.localdate()) - STALE_AFTER
 
 
 class Department(Sourced):
@@ -316,11 +356,22 @@ class Department(Sourced):
     source_last_updated_text = models.CharField(max_length=60, blank=True)
     last_verified = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    editors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="DepartmentEditor",
+        blank=True,
+        related_name="edited_departments",
+        help_text="Staff users who keep this department's record current in admin.",
+    )
 
     objects = DepartmentQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name", "slug"]
+        permissions = [
+            ("edit_all_departments", "Can edit every department (curator)"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="department_slug_unique"),
             models.UniqueConstraint(
@@ -339,14 +390,53 @@ class Department(Sourced):
         if self.founded_date and self.founded_date > timezone.localdate():
             raise ValidationError({"founded_date": _("A founded date cannot be in the future.")})
 
+    @property
+    def is_stale(self):
+        """Not verified within the last 12 months (see `DepartmentQuerySet.stale`)."""
+        return self.last_verified is None or self.last_verified < stale_cutoff()
+
+    @property
+    def last_updated_on(self):
+        """The local date of the last change to this record (admin edits included)."""
+        return timezone.localdate(self.updated_at) if self.updated_at else None
+
+
+class DepartmentEditor(models.Model):
+    """Grants one staff user the editor role for one department (and what belongs to it)."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="editor_links"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="department_editor_links",
+        limit_choices_to={"is_active": True},
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["department", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "user"], name="departmenteditor_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} edits {self.department}"
+
+    def get_absolute_url(self):
+        return self.department.get_absolute_url()
+
 
 class DepartmentChild(Sourced):
     """Abstract: a row that belongs to one department (and is edited with it)."""
 
-    department = models.ForeignKey(
-        Department, on_delete=models.CASCADE, related_name="%(class)ss"
-    )
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="%(class)ss")
     sort_order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True
@@ -434,9 +524,7 @@ class Designation(DepartmentChild):
 
     class Meta(DepartmentChild.Meta):
         constraints = [
-            models.UniqueConstraint(
-                fields=["department", "name"], name="designation_name_unique"
-            ),
+            models.UniqueConstraint(fields=["department", "name"], name="designation_name_unique"),
         ]
 
     def __str__(self):
@@ -627,3 +715,10 @@ class ResearchOutput(DepartmentChild, OptionalQuantity):
         if self.title:
             return self.title
         return f"{self.display} {self.get_kind_display().lower()}"
+
+    def clean(self):
+        super().clean()
+        if not self.qualifier and not self.title:
+            raise ValidationError(
+                {"title": _("Give either a count (qualifier and value) or a title.")}
+            )

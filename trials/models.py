@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from departments.models import CancerType, Department, DepartmentChild, Sourced
 from departments.quantities import Quantity
@@ -15,6 +16,8 @@ class Intervention(Sourced):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=80)
     drug_class = models.CharField("class and target", max_length=300, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -92,6 +95,7 @@ class Trial(Sourced):
     )
 
     objects = TrialQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=["cancer_types", "interventions"])
 
     class Meta:
         ordering = ["name"]
@@ -137,6 +141,8 @@ class TrialSite(Sourced):
     role = models.CharField(max_length=16, choices=Role, default=Role.PARTICIPANT)
     sort_order = models.PositiveSmallIntegerField(default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["sort_order", "trial__name"]
         constraints = [
@@ -156,7 +162,9 @@ class TrialActivity(DepartmentChild, Quantity):
     department = models.ForeignKey(
         Department, on_delete=models.CASCADE, related_name="trial_activities"
     )
-    label = models.CharField(max_length=300, help_text="What was counted, e.g. 'clinical trials undertaken'.")
+    label = models.CharField(
+        max_length=300, help_text="What was counted, e.g. 'clinical trials undertaken'."
+    )
     phases = models.CharField(max_length=60, blank=True)
     scope = models.CharField(max_length=16, choices=Trial.Scope, blank=True)
     multicentre = models.BooleanField(null=True, blank=True)
@@ -166,6 +174,9 @@ class TrialActivity(DepartmentChild, Quantity):
     interventions = models.ManyToManyField(
         Intervention, blank=True, related_name="trial_activities"
     )
+
+    # Tracked by the history that DepartmentChild declares (inherit=True).
+    _history_m2m_fields = ["cancer_types", "interventions"]
 
     class Meta(DepartmentChild.Meta, Quantity.Meta):
         verbose_name_plural = "trial activities"
