@@ -76,6 +76,12 @@ def main():
         "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnop",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
     }
+    subprocess.run(
+        [str(ROOT / ".venv/bin/python"), "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     server = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),

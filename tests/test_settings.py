@@ -1,0 +1,71 @@
+"""Production settings fail loudly without a secret key and allowed hosts; '*' is refused."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+CHECK = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+
+
+def run_settings(**env):
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    base["DJANGO_SETTINGS_MODULE"] = "oncology_portal.settings"
+    return subprocess.run(
+        [sys.executable, "-c", CHECK],
+        env={**base, **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DJANGO_ALLOWED_HOSTS": "portal.example.org"}, "DJANGO_SECRET_KEY must be set"),
+        ({"DJANGO_SECRET_KEY": "x" * 50}, "DJANGO_ALLOWED_HOSTS must be set"),
+        ({"DJANGO_SECRET_KEY": "x" * 50, "DJANGO_ALLOWED_HOSTS": "*"}, "'*' is refused"),
+    ],
+)
+def test_production_settings_refuse_to_start_when_incomplete(env, message):
+    result = run_settings(**env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_settings_start_when_complete():
+    result = run_settings(DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="portal.example.org")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_database_url_selects_the_database():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.db import connection; "
+            "print(connection.vendor, connection.settings_dict['NAME'])",
+        ],
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+            "DJANGO_SETTINGS_MODULE": "oncology_portal.settings",
+            "DJANGO_DEBUG": "true",
+            "DATABASE_URL": "postgres://someone@db.example.org:5432/portal",
+        },
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == ["postgresql", "portal"]
+
+
+def test_tests_need_no_collectstatic():
+    """Tests and debug serve static files from the finders, not from STATIC_ROOT."""
+    assert settings.WHITENOISE_USE_FINDERS is True
+    assert "Manifest" not in settings.STORAGES["staticfiles"]["BACKEND"]
