@@ -20,7 +20,9 @@ def normalise(text: str) -> str:
     'non small cell lung'
     >>> normalise("Tumours of the liver")
     'liver'
+    >>> normalise("Head & neck")
+    'head and neck'
     """
-    text = unicodedata.normalize("NFKC", text or "").casefold()
+    text = unicodedata.normalize("NFKC", text or "").casefold().replace("&", " and ")
     words = _NON_WORD.sub(" ", text).split()
     return " ".join(w for w in words if w not in GENERIC_WORDS)

@@ -557,3 +557,15 @@ def test_free_text_query_count_is_bounded_with_many_matches(client, portal_data)
         response = page(client, q="generated")
     assert len(response.context["results"].hits) >= 200  # PostgreSQL also stems "generation"
     assert len(queries) <= 10
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "slug"),
+    [("head & neck", "head-and-neck-cancers"), ("liver mets", "liver-metastases")],
+)
+def test_ampersand_and_lay_abbreviations_resolve(query, slug):
+    """'&' reads as 'and'; 'mets' as the metastases the referrer means, not the primary cancer."""
+    from departments.search import resolve
+
+    assert resolve(query).cancer_type.slug == slug

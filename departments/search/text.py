@@ -108,7 +108,8 @@ def tokenise(text):
     A "+" after a word reads as "positive" ("HER2+", "ER+") and a "-" ending a word as
     "negative" ("HER2-", "HR+/HER2-").
     """
-    text = _PLUS.sub(r"\1 positive ", unicodedata.normalize("NFKC", text or ""))
+    text = unicodedata.normalize("NFKC", text or "").replace("&", " and ")
+    text = _PLUS.sub(r"\1 positive ", text)
     text = _MINUS.sub(r"\1 negative ", text)
     result = []
     for raw in _NON_WORD.sub(" ", text).split():
