@@ -6,6 +6,7 @@ folder is used.
 """
 
 import sys
+import tempfile
 from pathlib import Path
 
 import environ
@@ -88,9 +89,15 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {
-    "default": env.cache("CACHE_URL", default="locmemcache://oncology-portal"),
-}
+# The search vocabulary's version lives in the cache, so every worker process must share it:
+# production defaults to a file cache (shared by the gunicorn workers of one host); several
+# hosts need CACHE_URL=redis://… . Development and tests use local memory.
+_DEFAULT_CACHE = (
+    "locmemcache://oncology-portal"
+    if DEBUG or TESTING
+    else f"filecache://{Path(tempfile.gettempdir()) / 'oncology-portal-cache'}"
+)
+CACHES = {"default": env.cache("CACHE_URL", default=_DEFAULT_CACHE)}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -69,3 +69,50 @@ def test_tests_need_no_collectstatic():
     """Tests and debug serve static files from the finders, not from STATIC_ROOT."""
     assert settings.WHITENOISE_USE_FINDERS is True
     assert "Manifest" not in settings.STORAGES["staticfiles"]["BACKEND"]
+
+
+VERSION_SCRIPT = (
+    "import sys, django; django.setup();"
+    "from departments.search.vocabulary import current_version, reset_vocabulary_cache;"
+    "reset_vocabulary_cache() if sys.argv[1] == 'bump' else None;"
+    "print(current_version())"
+)
+
+
+def test_production_cache_is_shared_between_worker_processes(tmp_path):
+    """A vocabulary change seen by one gunicorn worker reaches the others (no stale search)."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+        "DJANGO_SETTINGS_MODULE": "oncology_portal.settings",
+        "DJANGO_SECRET_KEY": "x" * 50,
+        "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+        "TMPDIR": str(tmp_path),
+    }
+    env.pop("CACHE_URL", None)
+
+    def run(arg):
+        result = subprocess.run(
+            [sys.executable, "-c", VERSION_SCRIPT, arg],
+            env=env,
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    bumped = run("bump")
+    assert run("read") == bumped
+    assert run("bump") != bumped
+    assert (tmp_path / "oncology-portal-cache").is_dir()
+
+
+def test_redis_cache_url_is_supported():
+    from environ import Env
+
+    config = Env.cache_url_config("redis://127.0.0.1:6379/1")
+    assert config["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    import redis  # the client Django's Redis backend needs, pinned in pyproject.toml
+
+    assert redis.__version__
