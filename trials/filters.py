@@ -5,59 +5,13 @@ query per vocabulary, so an unknown or malformed value is a form error (shown on
 and never reaches the database.
 """
 
-from collections import defaultdict
-
 import django_filters
 from django import forms
 
 from departments.models import CancerType, Department
+from departments.tree import CancerTypeTree
 
 from .models import Intervention, Trial, TrialSite
-
-
-class CancerTypeTree:
-    """The cancer-type vocabulary as a tree, read with one query."""
-
-    def __init__(self):
-        rows = CancerType.objects.order_by("sort_order", "name").values_list(
-            "id", "parent_id", "slug", "name"
-        )
-        self.children = defaultdict(list)
-        self.by_slug = {}
-        for pk, parent_id, slug, name in rows:
-            self.children[parent_id].append(pk)
-            self.by_slug[slug] = (pk, name)
-        self.name_by_id = dict(self.by_slug.values())
-        self.slug_by_id = {pk: slug for slug, (pk, _name) in self.by_slug.items()}
-
-    def descendant_ids(self, pk):
-        """The type itself and every narrower type below it."""
-        found, stack = [], [pk]
-        seen = set()
-        while stack:
-            node = stack.pop()
-            if node in seen:
-                continue
-            seen.add(node)
-            found.append(node)
-            stack.extend(self.children.get(node, ()))
-        return found
-
-    def choices(self):
-        """(slug, label) pairs in tree order, narrower types indented under broader ones."""
-        result, seen = [], set()
-
-        def walk(parent_id, depth):
-            for pk in self.children.get(parent_id, ()):
-                if pk in seen:
-                    continue
-                seen.add(pk)
-                indent = "\u00a0\u00a0" * depth + ("– " if depth else "")
-                result.append((self.slug_by_id[pk], f"{indent}{self.name_by_id[pk]}"))
-                walk(pk, depth + 1)
-
-        walk(None, 0)
-        return result
 
 
 class TrialOrderingFilter(django_filters.OrderingFilter):
@@ -146,7 +100,9 @@ class TrialFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.cancer_type_tree = CancerTypeTree()
+        self.cancer_type_tree = CancerTypeTree.load(
+            CancerType.objects.only("pk", "parent", "name", "slug")
+        )
         self.filters["cancer_type"].extra["choices"] = self.cancer_type_tree.choices()
         self.filters["department"].extra["choices"] = [
             (d.slug, f"{d.name} — {d.hospital.short_name or d.hospital.display_name}")
@@ -165,8 +121,7 @@ class TrialFilterSet(django_filters.FilterSet):
         )
 
     def filter_cancer_type(self, queryset, name, value):
-        pk, _name = self.cancer_type_tree.by_slug[value]
-        ids = self.cancer_type_tree.descendant_ids(pk)
+        ids = self.cancer_type_tree.subtree_ids(self.cancer_type_tree.get(value))
         through = Trial.cancer_types.through.objects.filter(cancertype_id__in=ids)
         return queryset.filter(pk__in=through.values("trial_id"))
 
@@ -194,11 +149,11 @@ class TrialFilterSet(django_filters.FilterSet):
             if key not in form.errors:
                 chosen = form.cleaned_data.get(key)
                 if key == "cancer_type":
-                    value = self.cancer_type_tree.by_slug[chosen][1]
+                    value = self.cancer_type_tree.get(chosen).name
                 else:
                     value = str(dict(field.choices).get(chosen, ""))
             active.append({"key": key, "label": field.label, "value": value})
         return active
 
 
-__all__ = ["CancerTypeTree", "TrialFilterSet"]
+__all__ = ["TrialFilterSet"]

@@ -462,6 +462,16 @@ def resolve(text, vocabulary=None):
     return _finish(vocab, resolution, matches, alternatives)
 
 
+def _resolve_slug(vocab, kind, query):
+    """An exact Resolution when the query is a vocabulary slug of `kind`, else None."""
+    term = vocab.by_slug(kind, query.strip().lower())
+    if term is None:
+        return None
+    entry = Entry(term.slug, term.slug, "slug", kind, term.id)
+    resolution = Resolution(query=query, normalised=query, vocabulary=vocab)
+    return _finish(vocab, resolution, [Match(term, query, entry, EXACT)])
+
+
 def resolve_cancer_type(text, vocabulary=None):
     """Resolve text (a slug, name, alias, abbreviation, typo or Chinese) to a cancer type.
 
@@ -470,11 +480,9 @@ def resolve_cancer_type(text, vocabulary=None):
     """
     vocab = vocabulary if vocabulary is not None else get_vocabulary()
     query, _ = clean_query(text)
-    term = vocab.by_slug(CANCER_TYPE, query.strip().lower())
-    if term is not None:
-        entry = Entry(term.slug, term.slug, "slug", CANCER_TYPE, term.id)
-        resolution = Resolution(query=query, normalised=query, vocabulary=vocab)
-        return _finish(vocab, resolution, [Match(term, query, entry, EXACT)])
+    by_slug = _resolve_slug(vocab, CANCER_TYPE, query)
+    if by_slug is not None:
+        return by_slug
     resolution = resolve(query, vocab)
     if resolution.cancer_type is None and resolution.service is not None:
         resolution.service = None
@@ -486,12 +494,7 @@ def resolve_service(text, vocabulary=None):
     """Resolve text to a service (slug, name, alias, typo or Chinese); `.service` or None."""
     vocab = vocabulary if vocabulary is not None else get_vocabulary()
     query, _ = clean_query(text)
-    term = vocab.by_slug(SERVICE, query.strip().lower())
-    if term is not None:
-        entry = Entry(term.slug, term.slug, "slug", SERVICE, term.id)
-        resolution = Resolution(query=query, normalised=query, vocabulary=vocab)
-        return _finish(vocab, resolution, [Match(term, query, entry, EXACT)])
-    return resolve(query, vocab)
+    return _resolve_slug(vocab, SERVICE, query) or resolve(query, vocab)
 
 
 def related_cancer_type_ids(cancer_type, vocabulary=None):
