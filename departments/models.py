@@ -99,7 +99,7 @@ class Hospital(Sourced):
         return self.display_name
 
     def get_absolute_url(self):
-        return reverse("departments:hospital-detail", kwargs={"slug": self.slug})
+        return reverse("portal:hospital-detail", kwargs={"slug": self.slug})
 
     def clean(self):
         super().clean()
@@ -156,7 +156,7 @@ class CancerType(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("departments:cancertype-detail", kwargs={"slug": self.slug})
+        return reverse("portal:cancertype-detail", kwargs={"slug": self.slug})
 
     def clean(self):
         super().clean()
@@ -249,7 +249,7 @@ class Service(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("departments:department-list") + f"?service={self.slug}"
+        return reverse("portal:department-list") + f"?service={self.slug}"
 
 
 class ServiceAlias(Alias):

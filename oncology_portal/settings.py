@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "import_export",
     "departments",
     "trials",
+    "oncology_portal",
 ]
 
 MIDDLEWARE = [

@@ -19,7 +19,7 @@ ONC_1955 = "cancer-hospital-1955-oncology-department"
 BREAST = "zhejiang-cancer-hospital-breast-medical-oncology"
 JILIN = "jilin-first-hospital-radiation-oncology"
 
-DIRECTORY = reverse("departments:department-list")
+DIRECTORY = reverse("portal:department-list")
 PARAMS = (
     "cancer_type",
     "hospital",
@@ -79,7 +79,7 @@ def test_home_has_search_groups_and_hospitals(client):
     assert response.status_code == 200
     assert_page_basics(response)
     html = html_of(response)
-    assert f'action="{reverse("departments:search")}"' in html
+    assert f'action="{reverse("portal:search")}"' in html
     assert html.count('role="search"') == 1, "the home page has one search box, not two"
     # Cancer-type groups: roots, with children linking to the filtered directory and type page.
     assert "Digestive system cancers" in html
@@ -365,7 +365,7 @@ def test_hospital_list(client):
 
 def test_hospital_1955_page(client):
     response = client.get(
-        reverse("departments:hospital-detail", args=["cancer-hospital-founded-1955"])
+        reverse("portal:hospital-detail", args=["cancer-hospital-founded-1955"])
     )
     assert response.status_code == 200
     assert_page_basics(response)
@@ -382,7 +382,7 @@ def test_hospital_1955_page(client):
 
 
 def test_hospital_fahzu_page(client):
-    response = client.get(reverse("departments:hospital-detail", args=["fahzu"]))
+    response = client.get(reverse("portal:hospital-detail", args=["fahzu"]))
     html, text = html_of(response), text_of(response)
     assert "Hangzhou, Zhejiang, China" in text
     assert "浙江大学医学院附属第一医院" in text
@@ -392,7 +392,7 @@ def test_hospital_fahzu_page(client):
 
 
 def test_hospital_unknown_slug_is_404(client):
-    assert client.get(reverse("departments:hospital-detail", args=["nowhere"])).status_code == 404
+    assert client.get(reverse("portal:hospital-detail", args=["nowhere"])).status_code == 404
 
 
 # --- cancer types ----------------------------------------------------------------------------
@@ -415,7 +415,7 @@ def test_cancer_type_tree(client):
 
 
 def test_cancer_type_stomach(client):
-    response = client.get(reverse("departments:cancertype-detail", args=["stomach-cancer"]))
+    response = client.get(reverse("portal:cancertype-detail", args=["stomach-cancer"]))
     assert response.status_code == 200
     assert_page_basics(response)
     html, text = html_of(response), text_of(response)
@@ -433,12 +433,12 @@ def test_cancer_type_stomach(client):
 
 
 def test_cancer_type_through_narrower_types_and_trials(client):
-    response = client.get(reverse("departments:cancertype-detail", args=["liver-cancer"]))
+    response = client.get(reverse("portal:cancertype-detail", args=["liver-cancer"]))
     html, text = html_of(response), text_of(response)
     assert 'href="/trials/imbrave150/"' in html
     assert "for hepatocellular carcinoma" in text
     hpb = client.get(
-        reverse("departments:cancertype-detail", args=["hepatobiliary-pancreatic-cancers"])
+        reverse("portal:cancertype-detail", args=["hepatobiliary-pancreatic-cancers"])
     )
     hpb_html, hpb_text = html_of(hpb), text_of(hpb)
     narrower = hpb_html[hpb_html.index("Through a narrower type") :]
@@ -451,7 +451,7 @@ def test_cancer_type_through_narrower_types_and_trials(client):
 
 
 def test_cancer_type_nobody_lists(client):
-    response = client.get(reverse("departments:cancertype-detail", args=["melanoma"]))
+    response = client.get(reverse("portal:cancertype-detail", args=["melanoma"]))
     assert response.status_code == 200
     text = text_of(response)
     assert "No department in the directory lists melanoma" in text
@@ -459,7 +459,7 @@ def test_cancer_type_nobody_lists(client):
 
 
 def test_cancer_type_unknown_slug_is_404(client):
-    assert client.get(reverse("departments:cancertype-detail", args=["xyz"])).status_code == 404
+    assert client.get(reverse("portal:cancertype-detail", args=["xyz"])).status_code == 404
 
 
 # --- sources ---------------------------------------------------------------------------------

@@ -18,12 +18,12 @@ from departments.search import (
     resolve,
     resolve_cancer_type,
     resolve_service,
-    search,
     suggest,
 )
 from departments.search.resolve import allowed_edits
 from departments.search.text import clean_query, qualifier_length, tokenise
 from departments.search.vocabulary import build_vocabulary
+from oncology_portal.search import search
 from tests.factories import make_bulk_data
 from trials.models import Trial, TrialSite
 
@@ -415,7 +415,7 @@ def test_trials_listed_below_departments(portal_data):
 
 
 def page(client, **params):
-    response = client.get(reverse("departments:search"), params)
+    response = client.get(reverse("portal:search"), params)
     assert response.status_code == 200
     return response
 
@@ -484,7 +484,7 @@ def test_main_links_only_to_results(client, portal_data, query):
     ],
 )
 def test_any_input_gives_a_normal_page(client, portal_data, raw):
-    response = client.get(reverse("departments:search") + "?" + raw)
+    response = client.get(reverse("portal:search") + "?" + raw)
     assert response.status_code == 200
 
 
@@ -535,7 +535,7 @@ def test_rolled_back_vocabulary_change_never_reaches_the_cache(portal_data):
 def test_search_page_query_count_does_not_grow_with_data(client, portal_data, query):
     """Guards against N+1 queries: the search page runs the same handful of queries whether the
     portal holds five departments or two hundred more (with their links, trials and sites)."""
-    url = reverse("departments:search")
+    url = reverse("portal:search")
     page(client, q=query)  # warm the vocabulary cache
     with CaptureQueriesContext(connection) as before:
         page(client, q=query)

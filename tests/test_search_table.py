@@ -135,7 +135,7 @@ def fresh_vocabulary(portal_data):
 
 
 def ranked_slugs(client, query):
-    response = client.get(reverse("departments:search"), {"q": query})
+    response = client.get(reverse("portal:search"), {"q": query})
     assert response.status_code == 200
     return RESULT_LINK.findall(response.content.decode())
 

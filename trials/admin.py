@@ -43,9 +43,22 @@ class TrialActivityInline(ChildInline):
     model = models.TrialActivity
     autocomplete_fields = ["cancer_types", "interventions"]
     fields = [
-        "label", "qualifier", "value", "value_max", "wording", "period", "phases", "scope",
-        "multicentre", "sponsor_type", "role", "cancer_types", "interventions",
-        "sort_order", "source", "excerpt",
+        "label",
+        "qualifier",
+        "value",
+        "value_max",
+        "wording",
+        "period",
+        "phases",
+        "scope",
+        "multicentre",
+        "sponsor_type",
+        "role",
+        "cancer_types",
+        "interventions",
+        "sort_order",
+        "source",
+        "excerpt",
     ]
 
 
@@ -65,10 +78,15 @@ class TrialForm(ConcurrencyGuardForm):
         if not registry_id:
             return cleaned_data
         if not REGISTRY_ID.fullmatch(registry_id):
-            self.add_error("registry_id", "A registry id is an NCT number: NCT followed by 8 "
-                           "digits, e.g. NCT03434379.")
-        elif (models.Trial.objects.filter(registry_id=registry_id)
-              .exclude(pk=self.instance.pk).exists()):
+            self.add_error(
+                "registry_id",
+                "A registry id is an NCT number: NCT followed by 8 digits, e.g. NCT03434379.",
+            )
+        elif (
+            models.Trial.objects.filter(registry_id=registry_id)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
             self.add_error("registry_id", "Another trial already has this registry id.")
         if "registry_source" in cleaned_data and not cleaned_data["registry_source"]:
             self.add_error("registry_source", "Say who verified the registry id.")

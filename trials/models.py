@@ -135,9 +135,7 @@ class TrialSite(Sourced):
         PARTICIPANT = "participant", _("Participating centre")
 
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="sites")
-    department = models.ForeignKey(
-        Department, on_delete=models.CASCADE, related_name="trial_sites"
-    )
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="trial_sites")
     role = models.CharField(max_length=16, choices=Role, default=Role.PARTICIPANT)
     sort_order = models.PositiveSmallIntegerField(default=0)
 

@@ -5,7 +5,6 @@ Public API (the directory's cancer-type filter and the search page both use it):
 - ``resolve(text)`` → ``Resolution`` (cancer type and/or service, qualifiers, alternatives)
 - ``resolve_cancer_type(text)`` / ``resolve_service(text)`` (also accept a slug)
 - ``related_cancer_type_ids(cancer_type)`` → the type, its broader and narrower types' ids
-- ``search(text, page=None)`` → ``SearchResults`` for the search page
 """
 
 from .resolve import (
@@ -16,14 +15,12 @@ from .resolve import (
     resolve_service,
     suggest,
 )
-from .results import SearchResults, search
 from .text import MAX_QUERY_LENGTH, clean_query
 from .vocabulary import bump_vocabulary_version, get_vocabulary, reset_vocabulary_cache
 
 __all__ = [
     "MAX_QUERY_LENGTH",
     "Resolution",
-    "SearchResults",
     "bump_vocabulary_version",
     "clean_query",
     "get_vocabulary",
@@ -32,6 +29,5 @@ __all__ = [
     "resolve",
     "resolve_cancer_type",
     "resolve_service",
-    "search",
     "suggest",
 ]

@@ -21,7 +21,7 @@ from .text import has_cjk, normalise
 CANCER_TYPE = "cancer_type"
 SERVICE = "service"
 
-VERSION_KEY = "departments:search:vocabulary-version"
+VERSION_KEY = "portal:search:vocabulary-version"
 SCHEMA = 3  # bump when the shape of Vocabulary changes
 _memo = None  # (version, Vocabulary) for this process
 _local = threading.local()  # .dirty: the transaction in which this thread changed the vocabulary
@@ -47,8 +47,8 @@ class Term:
         from django.urls import reverse
 
         if self.is_cancer_type:
-            return reverse("departments:cancertype-detail", kwargs={"slug": self.slug})
-        return reverse("departments:department-list") + f"?service={self.slug}"
+            return reverse("portal:cancertype-detail", kwargs={"slug": self.slug})
+        return reverse("portal:department-list") + f"?service={self.slug}"
 
     @property
     def inline_name(self):
@@ -252,7 +252,7 @@ def load_vocabulary(version=""):
 
 
 def _cache_key(version):
-    return f"departments:search:vocabulary:{SCHEMA}:{version}"
+    return f"portal:search:vocabulary:{SCHEMA}:{version}"
 
 
 def current_version():

@@ -17,10 +17,10 @@ from departments.models import (
     ResearchDirection,
 )
 from departments.quantities import render_quantity
-
-from .resolve import Resolution, resolve, suggest
-from .text import STOP_WORDS, has_cjk, tokenise
-from .vocabulary import get_vocabulary, inline
+from departments.search.resolve import Resolution, resolve, suggest
+from departments.search.text import STOP_WORDS, has_cjk, tokenise
+from departments.search.vocabulary import get_vocabulary, inline
+from trials.models import Trial, TrialActivity, TrialSite
 
 PER_PAGE = 20
 MAX_TRIALS = 50
@@ -116,7 +116,6 @@ def _sentence(parts):
 
 def rank_for_cancer_type(vocab, type_id, service_ids=()):
     """(ranked DepartmentHits, trial rows) for a cancer type, optionally lifted by a service."""
-    from trials.models import TrialActivity, TrialSite
 
     term = vocab.cancer_type(type_id)
     ancestors = vocab.ancestors.get(type_id, ())
@@ -277,7 +276,6 @@ def rank_for_cancer_type(vocab, type_id, service_ids=()):
 
 def trials_for_cancer_types(vocab, type_id, ids, distance, trial_sites):
     """Trials for the type and its relatives: the type's own first, then narrower, broader."""
-    from trials.models import Trial
 
     trials = list(
         Trial.objects.filter(cancer_types__in=ids).distinct().prefetch_related("cancer_types")
@@ -348,7 +346,6 @@ def _words(query):
 
 def text_search(query):
     """Departments and trials matching free text: PostgreSQL full-text search, else icontains."""
-    from trials.models import Trial, TrialActivity
 
     words = _words(query)
     if not words:
