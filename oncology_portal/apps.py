@@ -7,3 +7,9 @@ class PortalConfig(AppConfig):
     name = "oncology_portal"
     label = "portal"
     verbose_name = "Oncology Portal"
+
+    def ready(self):
+        # Every write to a department or trial record moves the page cache's data version.
+        from .pagecache import connect_signals
+
+        connect_signals()

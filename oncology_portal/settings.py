@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "oncology_portal.pagecache.PageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -99,6 +100,11 @@ _DEFAULT_CACHE = (
     else f"filecache://{Path(tempfile.gettempdir()) / 'oncology-portal-cache'}"
 )
 CACHES = {"default": env.cache("CACHE_URL", default=_DEFAULT_CACHE)}
+
+# Anonymous public pages are served from that cache, keyed on URL, language and data version
+# (oncology_portal/pagecache.py). 0 switches it off; tests switch it on where they test it.
+PAGE_CACHE_SECONDS = env.int("DJANGO_PAGE_CACHE_SECONDS", default=0 if DEBUG or TESTING else 600)
+PAGE_CACHE_SKIP_PREFIXES = ("/admin/",)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,0 +1,129 @@
+"""A shared page cache for visitors, keyed on the URL, the language and a data version.
+
+- Anonymous ``GET`` requests for public pages are answered from the shared cache (Django's
+  cache framework: Redis in production, local memory in development).
+- The key holds a *data version*: every write to a department or trial record (admin, import,
+  revert, ``load_portal_data``, the generator, any management command) moves it, so a page
+  rendered before the write is never served after it.
+- Staff (anyone with a session cookie) and the admin always get fresh pages and never fill
+  the cache. A response that sets a cookie, carries a CSP nonce or asks not to be stored is
+  not cached, so no cached page carries a per-response secret.
+"""
+
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils.translation import get_language_from_path
+
+DATA_VERSION_KEY = "portal:data-version"
+CACHED_STATUSES = {200}
+# Headers that describe the content; everything else is set again by outer middleware.
+STORED_HEADERS = (
+    "Content-Type",
+    "Content-Language",
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "Vary",
+)
+WATCHED_APPS = {"departments", "trials"}
+
+
+def data_version():
+    """The current data version (created on first use; shared by every process)."""
+    version = cache.get(DATA_VERSION_KEY)
+    if version is None:
+        cache.add(DATA_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(DATA_VERSION_KEY) or "unversioned"
+    return version
+
+
+def _new_version():
+    cache.set(DATA_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def bump_data_version():
+    """Data changed: pages cached so far are never served again.
+
+    Moved at once and again when the surrounding transaction commits, so a page rendered
+    from the old data while the transaction was open is not served after it either.
+    """
+    _new_version()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_new_version)
+
+
+def _on_write(sender, **kwargs):
+    if sender._meta.app_label in WATCHED_APPS:
+        bump_data_version()
+
+
+def _on_m2m(sender, action, **kwargs):
+    if action.startswith("post_") and sender._meta.app_label in WATCHED_APPS:
+        bump_data_version()
+
+
+def connect_signals():
+    """Every ORM write to a department or trial record moves the data version."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    post_save.connect(_on_write, dispatch_uid="pagecache-save")
+    post_delete.connect(_on_write, dispatch_uid="pagecache-delete")
+    m2m_changed.connect(_on_m2m, dispatch_uid="pagecache-m2m")
+
+
+def _cacheable_request(request):
+    return (
+        settings.PAGE_CACHE_SECONDS > 0
+        and request.method == "GET"
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and not request.path_info.startswith(settings.PAGE_CACHE_SKIP_PREFIXES)
+    )
+
+
+def _cacheable_response(response):
+    if response.status_code not in CACHED_STATUSES or response.streaming or response.cookies:
+        return False
+    cache_control = response.get("Cache-Control", "")
+    if "private" in cache_control or "no-store" in cache_control:
+        return False
+    return "'nonce-" not in response.get("Content-Security-Policy", "")
+
+
+def page_key(request, version):
+    language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+    url = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"portal:page:{version}:{language}:{url}"
+
+
+class PageCacheMiddleware:
+    """Serve anonymous public pages from the shared cache; store what is safe to share."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _cacheable_request(request):
+            return self.get_response(request)
+        key = page_key(request, data_version())
+        stored = cache.get(key)
+        if stored is not None:
+            status, headers, content = stored
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response[name] = value
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if _cacheable_response(response):
+            headers = [(name, response[name]) for name in STORED_HEADERS if name in response]
+            cache.set(
+                key,
+                (response.status_code, headers, response.content),
+                settings.PAGE_CACHE_SECONDS,
+            )
+            response["X-Page-Cache"] = "miss"
+        return response
