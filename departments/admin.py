@@ -5,11 +5,19 @@ Every admin here keeps history with revert (django-simple-history) and refuses l
 (`permissions.DepartmentScopedMixin`) and export/import CSV and JSON (`resources`).
 """
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.widgets import (
+    AutocompleteSelect,
+    AutocompleteSelectMultiple,
+    RelatedFieldWidgetWrapper,
+)
+from django.forms.renderers import DjangoTemplates
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from import_export.results import RowResult
@@ -24,9 +32,99 @@ from .permissions import (
     editable_department_ids,
     grant_department_editor,
 )
-from .resources import CHILD_RESOURCES, DepartmentResource, PersonResource
+from .resources import DepartmentResource, section_resource
+from .sections import model_sections
 
-DEPARTMENT_FILTER = ("department", admin.RelatedOnlyFieldListFilter)
+
+# -- list filters over large tables ---------------------------------------------------------------
+class ChosenRowFilter(admin.SimpleListFilter):
+    """A filter by a row of a large table (a department, a hospital) with no link per row.
+
+    A list filter's links are rendered on every page of the list: one per department would be
+    50,000. This one offers an editor's own departments' rows, and a curator only the row
+    already chosen (the parameter arrives from a link; the list's search finds rows by name).
+    An editor is never shown a row outside their departments, even for a crafted parameter.
+    """
+
+    related_model = None
+    field_path = ""  # from the listed model to the related row's id
+    MAX_CHOICES = 50
+
+    def editor_rows(self, department_ids):
+        raise NotImplementedError
+
+    def chosen(self):
+        value = self.value()
+        if value is None:
+            return None
+        if not value.isdigit():
+            raise IncorrectLookupParameters(f"{self.parameter_name}={value!r}")
+        return int(value)
+
+    def lookups(self, request, model_admin):
+        ids = editable_department_ids(request)
+        chosen = self.chosen()
+        if ids is not None:
+            rows = self.editor_rows(ids)
+        elif chosen is not None:
+            rows = self.related_model.objects.filter(pk=chosen)
+        else:
+            return []
+        return [(str(row.pk), str(row)) for row in rows[: self.MAX_CHOICES]]
+
+    def queryset(self, request, queryset):
+        chosen = self.chosen()
+        if chosen is None:
+            return queryset
+        return queryset.filter(**{self.field_path: chosen})
+
+
+class DepartmentFilter(ChosenRowFilter):
+    title = "department"
+    parameter_name = "department__id__exact"
+    related_model = models.Department
+    field_path = "department_id"
+
+    def editor_rows(self, department_ids):
+        return models.Department.objects.filter(pk__in=department_ids).only("name")
+
+
+class HospitalFilter(ChosenRowFilter):
+    title = "hospital"
+    parameter_name = "hospital__id__exact"
+    related_model = models.Hospital
+    field_path = "hospital_id"
+
+    def editor_rows(self, department_ids):
+        return models.Hospital.objects.filter(departments__in=department_ids).distinct()
+
+
+class ProvinceFilter(admin.SimpleListFilter):
+    """The hospitals' provinces (a few dozen), read from the hospitals, not the departments."""
+
+    title = "province"
+    parameter_name = "hospital__province"
+
+    def lookups(self, request, model_admin):
+        ids = editable_department_ids(request)
+        hospitals = models.Hospital.objects.all()
+        if ids is not None:
+            hospitals = hospitals.filter(departments__in=ids)
+        provinces = (
+            hospitals.exclude(province="")
+            .order_by("province")
+            .values_list("province", flat=True)
+            .distinct()
+        )
+        return [(province, province) for province in provinces]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(hospital__province=self.value())
+        return queryset
+
+
+DEPARTMENT_FILTER = DepartmentFilter
 
 
 # -- bases ----------------------------------------------------------------------------------------
@@ -34,6 +132,8 @@ class TrackedAdmin(SimpleHistoryAdmin):
     """History and revert on every object; change forms carry their version (no lost updates)."""
 
     form = ConcurrencyGuardForm
+    # The paginator's count is enough; a second COUNT(*) of the whole table is not.
+    show_full_result_count = False
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
@@ -71,15 +171,20 @@ class ScopedAdmin(DepartmentScopedMixin, ImportExportMixin, TrackedAdmin):
 
 
 class ChildAdmin(ScopedAdmin):
-    """A row that belongs to one department, on its own page (it is also inline on the department).
+    """A row of a department section, on its own page (it is also inline on the department).
+
+    Its import/export resource comes from the section (`departments.sections`).
 
     Saving or deleting one here also notes the change on its department (a history row and a new
     `updated_at`), so an open department form cannot overwrite it and the public page's "last
     updated" date moves.
     """
 
-    autocomplete_fields = ["department"]
+    autocomplete_fields = ["department", "source"]
     list_select_related = ["department"]
+
+    def get_resource_classes(self, request):
+        return [section_resource(self.model)]
 
     def _touch(self, department_ids, verb, obj_label):
         for department_id in {*department_ids} - {None}:
@@ -123,21 +228,201 @@ class ChildAdmin(ScopedAdmin):
 
 
 # -- department inlines ---------------------------------------------------------------------------
+def _attrs_html(attrs):
+    """As django/forms/widgets/attrs.html writes them."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+            for name, value in attrs.items()
+            if value is not False
+        ),
+    )
+
+
+def _input_html(widget):
+    value = "" if widget["value"] is None else format_html(' value="{}"', widget["value"])
+    return format_html(
+        '<input type="{}" name="{}"{}{}>',
+        widget["type"],
+        widget["name"],
+        value,
+        _attrs_html(widget["attrs"]),
+    )
+
+
+def _textarea_html(widget):
+    return format_html(
+        '<textarea name="{}"{}>\n{}</textarea>',
+        widget["name"],
+        _attrs_html(widget["attrs"]),
+        widget["value"] or "",
+    )
+
+
+def _option_html(option):
+    return format_html(
+        '\n  <option value="{}"{}>{}</option>\n',
+        option["value"],
+        _attrs_html(option["attrs"]),
+        option["label"],
+    )
+
+
+def _optgroup_html(group_name, options):
+    html = format_html_join("", "{}", ((_option_html(option),) for option in options))
+    if group_name:
+        return format_html('\n  <optgroup label="{}">{}\n  </optgroup>', group_name, html)
+    return html
+
+
+def _select_html(widget):
+    groups = format_html_join(
+        "", "{}", ((_optgroup_html(name, options),) for name, options, _ in widget["optgroups"])
+    )
+    return format_html(
+        '<select name="{}"{}>{}\n</select>', widget["name"], _attrs_html(widget["attrs"]), groups
+    )
+
+
+class DirectWidgetRenderer(DjangoTemplates):
+    """Writes the common widgets as Django's own templates do, without rendering them.
+
+    A department's change page holds some 700 widgets in its inline rows; rendering each
+    through its templates (an include per attribute list and per <option>) was most of the
+    page's time. Any other template renders as usual.
+    """
+
+    WRITERS = {
+        **{
+            f"django/forms/widgets/{kind}.html": _input_html
+            for kind in ("input", "text", "number", "hidden", "email", "checkbox")
+        },
+        "django/forms/widgets/textarea.html": _textarea_html,
+        "django/forms/widgets/select.html": _select_html,
+    }
+
+    def render(self, template_name, context, request=None):
+        writer = self.WRITERS.get(template_name)
+        if writer is None or "widget" not in context:
+            return super().render(template_name, context, request)
+        return writer(context["widget"]).strip()
+
+
+class PreloadedChoiceMixin:
+    """An autocomplete that names its chosen options from objects loaded with its row.
+
+    Django's autocomplete reads its chosen option's label with one query per widget: one per
+    inline row and field on a department's page. `PreloadedChoicesForm` hands the widget the
+    related objects its row was read with (`preloaded`, keyed by pk); any other value (a
+    re-rendered POST) is read as usual, from the field's scoped queryset.
+    """
+
+    preloaded = None
+
+    def optgroups(self, name, value, attr=None):
+        empty = self.choices.field.empty_values
+        chosen = list(dict.fromkeys(str(v) for v in value if str(v) not in empty))
+        preloaded = self.preloaded or {}
+        if not chosen or not set(chosen) <= preloaded.keys():
+            return super().optgroups(name, value, attr)
+        options = []
+        if not self.is_required and not self.allow_multiple_selected:
+            options.append(self.create_option(name, "", "", False, 0))
+        label = self.choices.field.label_from_instance
+        for key in chosen:
+            options.append(self.create_option(name, key, label(preloaded[key]), True, len(options)))
+        return [(None, options, 0)]
+
+
+class PreloadedAutocompleteSelect(PreloadedChoiceMixin, AutocompleteSelect):
+    pass
+
+
+class PreloadedAutocompleteSelectMultiple(PreloadedChoiceMixin, AutocompleteSelectMultiple):
+    pass
+
+
+class PreloadedChoicesForm(forms.ModelForm):
+    """An inline row's form: widgets written directly (`DirectWidgetRenderer`), and each
+    preloading autocomplete given the related objects its row was read with
+    (`permissions.ScopedInlineMixin.get_queryset` joins and prefetches them)."""
+
+    default_renderer = DirectWidgetRenderer()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        prefetched = getattr(instance, "_prefetched_objects_cache", {})
+        for name, formfield in self.fields.items():
+            widget = formfield.widget
+            if isinstance(widget, RelatedFieldWidgetWrapper):
+                widget = widget.widget
+            if not isinstance(widget, PreloadedChoiceMixin):
+                continue
+            field = instance._meta.get_field(name)
+            if field.many_to_many:
+                if name not in prefetched:
+                    continue
+                objs = prefetched[name]
+            elif field.is_cached(instance):
+                objs = [field.get_cached_value(instance)]
+            else:
+                continue
+            widget.preloaded = {str(obj.pk): obj for obj in objs if obj is not None}
+
+
 class ChildInline(ScopedInlineMixin, admin.TabularInline):
+    """A section's rows on the department's change page.
+
+    Every choice over another table is an autocomplete (`autocomplete_fields`: the source, and
+    the vocabulary, trial or person a row names); each names its chosen option from the row's
+    preloaded objects.
+    """
+
     extra = 0
     show_change_link = True
     classes = ["collapse"]
+    form = PreloadedChoicesForm
+    autocomplete_fields = ["source"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget",
+                PreloadedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using")),
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget",
+                PreloadedAutocompleteSelectMultiple(
+                    db_field, self.admin_site, using=kwargs.get("using")
+                ),
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(formfield.widget, RelatedFieldWidgetWrapper):
+            # No add/change/delete/view links beside each row's choices: dozens of rows, and
+            # each row links to its own page; the vocabulary is kept on its own pages.
+            formfield.widget = formfield.widget.widget
+        return formfield
 
 
 class CancerTypeLinkInline(ChildInline):
     model = models.DepartmentCancerType
-    autocomplete_fields = ["cancer_type"]
+    autocomplete_fields = ["cancer_type", "source"]
     fields = ["cancer_type", "relation", "wording", "sort_order", "source", "excerpt"]
 
 
 class ServiceLinkInline(ChildInline):
     model = models.DepartmentService
-    autocomplete_fields = ["service"]
+    autocomplete_fields = ["service", "source"]
     fields = ["service", "wording", "detail", "sort_order", "source", "excerpt"]
 
 
@@ -194,6 +479,7 @@ class FundingInline(ChildInline):
 
 class OutputInline(ChildInline):
     model = models.ResearchOutput
+    autocomplete_fields = ["person", "source"]
     fields = [
         "kind",
         "role",
@@ -217,6 +503,7 @@ class DepartmentEditorInline(admin.TabularInline):
 
     model = models.DepartmentEditor
     extra = 0
+    autocomplete_fields = ["user"]
     fields = ["user", "created_at"]
     readonly_fields = ["created_at"]
     verbose_name = "editor"
@@ -255,15 +542,10 @@ class DepartmentAdmin(ScopedAdmin):
         "verification",
         "updated_at",
     ]
-    list_filter = [
-        VerificationFilter,
-        "kind",
-        ("hospital", admin.RelatedOnlyFieldListFilter),
-        "hospital__province",
-    ]
+    list_filter = [VerificationFilter, "kind", HospitalFilter, ProvinceFilter]
     search_fields = ["name", "slug", "summary", "hospital__name", "hospital__short_name"]
     list_select_related = ["hospital"]
-    autocomplete_fields = ["hospital", "leader"]
+    autocomplete_fields = ["hospital", "leader", "source"]
     actions = ["mark_verified"]
     fieldsets = [
         (None, {"fields": ["hospital", "name", "slug", "kind", "founded_date", "leader"]}),
@@ -284,23 +566,13 @@ class DepartmentAdmin(ScopedAdmin):
             },
         ),
     ]
-    inlines = [
-        CancerTypeLinkInline,
-        ServiceLinkInline,
-        PersonInline,
-        StaffCountInline,
-        DesignationInline,
-        StatisticInline,
-        ResearchDirectionInline,
-        ProgrammeInline,
-        EducationInline,
-        AwardInline,
-        FundingInline,
-        OutputInline,
-        DepartmentEditorInline,
-    ]
     # Editors keep their department current; moving it or changing its public URL is curators'.
     EDITOR_READONLY = ["hospital", "slug"]
+
+    def get_inlines(self, request, obj):
+        """Each section's inline (other apps' sections too), in page order, then the editors."""
+        sections = [section for section in model_sections() if section.inline]
+        return [*(section.inline_class() for section in sections), DepartmentEditorInline]
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["verification", "updated_at"]
@@ -352,7 +624,7 @@ class DepartmentEditorAdmin(TrackedAdmin):
     list_filter = [DEPARTMENT_FILTER]
     search_fields = ["user__username", "user__email", "department__name", "department__slug"]
     list_select_related = ["user", "department"]
-    autocomplete_fields = ["department"]
+    autocomplete_fields = ["user", "department"]
     readonly_fields = ["created_at"]
 
     def save_model(self, request, obj, form, change):
@@ -363,7 +635,6 @@ class DepartmentEditorAdmin(TrackedAdmin):
 # -- rows that belong to a department -------------------------------------------------------------
 @admin.register(models.Person)
 class PersonAdmin(ChildAdmin):
-    resource_classes = [PersonResource]
     list_display = ["__str__", "role", "department"]
     list_filter = [DEPARTMENT_FILTER]
     search_fields = ["name", "role", "department__name"]
@@ -371,22 +642,20 @@ class PersonAdmin(ChildAdmin):
 
 @admin.register(models.DepartmentCancerType)
 class DepartmentCancerTypeAdmin(ChildAdmin):
-    resource_classes = [CHILD_RESOURCES[models.DepartmentCancerType]]
     list_display = ["cancer_type", "department", "relation", "wording"]
     list_filter = ["relation", DEPARTMENT_FILTER]
     search_fields = ["cancer_type__name", "wording", "department__name"]
     list_select_related = ["department", "cancer_type"]
-    autocomplete_fields = ["department", "cancer_type"]
+    autocomplete_fields = ["department", "cancer_type", "source"]
 
 
 @admin.register(models.DepartmentService)
 class DepartmentServiceAdmin(ChildAdmin):
-    resource_classes = [CHILD_RESOURCES[models.DepartmentService]]
     list_display = ["service", "department", "wording"]
     list_filter = ["service__category", DEPARTMENT_FILTER]
     search_fields = ["service__name", "wording", "detail", "department__name"]
     list_select_related = ["department", "service"]
-    autocomplete_fields = ["department", "service"]
+    autocomplete_fields = ["department", "service", "source"]
 
 
 QUANTITY_COLUMNS = ["display_figure", "qualifier", "period"]
@@ -400,7 +669,6 @@ class QuantityColumns:
 
 @admin.register(models.StaffCount)
 class StaffCountAdmin(QuantityColumns, ChildAdmin):
-    resource_classes = [CHILD_RESOURCES[models.StaffCount]]
     list_display = ["role", "department", *QUANTITY_COLUMNS]
     list_filter = ["qualifier", DEPARTMENT_FILTER]
     search_fields = ["role", "wording", "department__name"]
@@ -408,7 +676,6 @@ class StaffCountAdmin(QuantityColumns, ChildAdmin):
 
 @admin.register(models.Designation)
 class DesignationAdmin(ChildAdmin):
-    resource_classes = [CHILD_RESOURCES[models.Designation]]
     list_display = ["name", "department", "level", "awarded_by", "year"]
     list_filter = ["level", DEPARTMENT_FILTER]
     search_fields = ["name", "awarded_by", "department__name"]
@@ -416,7 +683,6 @@ class DesignationAdmin(ChildAdmin):
 
 @admin.register(models.ResearchDirection)
 class ResearchDirectionAdmin(ChildAdmin):
-    resource_classes = [CHILD_RESOURCES[models.ResearchDirection]]
     list_display = ["name", "department", "kind"]
     list_filter = ["kind", DEPARTMENT_FILTER]
     search_fields = ["name", "department__name"]
@@ -424,7 +690,6 @@ class ResearchDirectionAdmin(ChildAdmin):
 
 @admin.register(models.Programme)
 class ProgrammeAdmin(ChildAdmin):
-    resource_classes = [CHILD_RESOURCES[models.Programme]]
     list_display = ["name", "department", "started_year"]
     list_filter = [DEPARTMENT_FILTER]
     search_fields = ["name", "description", "department__name"]
@@ -432,7 +697,6 @@ class ProgrammeAdmin(ChildAdmin):
 
 @admin.register(models.EducationActivity)
 class EducationActivityAdmin(QuantityColumns, ChildAdmin):
-    resource_classes = [CHILD_RESOURCES[models.EducationActivity]]
     list_display = ["name", "department", "kind", *QUANTITY_COLUMNS]
     list_filter = ["kind", DEPARTMENT_FILTER]
     search_fields = ["name", "description", "wording", "department__name"]
@@ -440,7 +704,6 @@ class EducationActivityAdmin(QuantityColumns, ChildAdmin):
 
 @admin.register(models.Award)
 class AwardAdmin(QuantityColumns, ChildAdmin):
-    resource_classes = [CHILD_RESOURCES[models.Award]]
     list_display = ["name", "department", "level", "year", *QUANTITY_COLUMNS]
     list_filter = ["level", DEPARTMENT_FILTER]
     search_fields = ["name", "department__name"]
@@ -448,7 +711,6 @@ class AwardAdmin(QuantityColumns, ChildAdmin):
 
 @admin.register(models.AnnualStatistic)
 class AnnualStatisticAdmin(QuantityColumns, ChildAdmin):
-    resource_classes = [CHILD_RESOURCES[models.AnnualStatistic]]
     list_display = ["metric", "department", *QUANTITY_COLUMNS]
     list_filter = ["qualifier", DEPARTMENT_FILTER]
     search_fields = ["metric", "wording", "department__name"]
@@ -456,7 +718,6 @@ class AnnualStatisticAdmin(QuantityColumns, ChildAdmin):
 
 @admin.register(models.FundingAward)
 class FundingAwardAdmin(QuantityColumns, ChildAdmin):
-    resource_classes = [CHILD_RESOURCES[models.FundingAward]]
     list_display = ["programme", "funder", "department", "level", *QUANTITY_COLUMNS]
     list_filter = ["level", DEPARTMENT_FILTER]
     search_fields = ["funder", "programme", "wording", "department__name"]
@@ -464,21 +725,21 @@ class FundingAwardAdmin(QuantityColumns, ChildAdmin):
 
 @admin.register(models.ResearchOutput)
 class ResearchOutputAdmin(QuantityColumns, ChildAdmin):
-    resource_classes = [CHILD_RESOURCES[models.ResearchOutput]]
     list_display = ["__str__", "department", "kind", "role", *QUANTITY_COLUMNS]
     list_filter = ["kind", "role", DEPARTMENT_FILTER]
     search_fields = ["title", "publisher", "wording", "department__name"]
     list_select_related = ["department", "person"]
-    autocomplete_fields = ["department", "person"]
+    autocomplete_fields = ["department", "person", "source"]
 
 
 # -- curators only: hospitals, vocabulary, sources ------------------------------------------------
 @admin.register(models.Hospital)
 class HospitalAdmin(TrackedAdmin):
     list_display = ["display_name", "short_name", "city", "province", "founded_year", "beds"]
-    list_filter = ["province", "city"]
+    list_filter = ["province"]  # a few dozen; cities grow with hospitals (search finds them)
     search_fields = ["name", "short_name", "name_zh", "city", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["source"]
 
 
 class CancerTypeAliasInline(admin.TabularInline):
@@ -532,7 +793,14 @@ class ServiceAliasAdmin(TrackedAdmin):
 
 
 @admin.register(models.Source)
-class SourceAdmin(TrackedAdmin):
+class SourceAdmin(AutocompleteForEditorsMixin, TrackedAdmin):
     list_display = ["title", "kind", "file_name", "last_updated_text"]
     list_filter = ["kind"]
     search_fields = ["title", "file_name", "slug"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        match = getattr(request, "resolver_match", None)
+        if match and match.url_name in ("autocomplete", "departments_source_changelist"):
+            return queryset.defer("text")  # a source's full text: only its own page shows it
+        return queryset

@@ -10,3 +10,6 @@ class DepartmentsConfig(AppConfig):
         from .search.vocabulary import connect_signals
 
         connect_signals()
+
+        # The department's own sections (other apps register theirs in their ready()).
+        from . import sections  # noqa: F401

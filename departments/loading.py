@@ -14,27 +14,17 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from .models import (
-    AnnualStatistic,
-    Award,
     CancerType,
     CancerTypeAlias,
     Department,
-    DepartmentCancerType,
-    DepartmentService,
-    Designation,
-    EducationActivity,
-    FundingAward,
     Hospital,
     Person,
-    Programme,
-    ResearchDirection,
-    ResearchOutput,
     Service,
     ServiceAlias,
     Source,
-    StaffCount,
 )
 from .normalise import normalise
+from .sections import model_sections
 
 _SPACE = re.compile(r"\s+")
 
@@ -228,23 +218,6 @@ class Loader:
             values.update(self.sourced(row, where=where))
             self.upsert(Hospital, lookup={"slug": row.get("slug")}, values=values, where=where)
 
-    DEPARTMENT_SECTIONS = {
-        # section: (model, natural-key fields, {yaml key: vocabulary model})
-        "cancer_types": (DepartmentCancerType, ("cancer_type",), {"cancer_type": CancerType}),
-        "services": (DepartmentService, ("service",), {"service": Service}),
-        "staff": (StaffCount, ("role",), {}),
-        "designations": (Designation, ("name",), {}),
-        "research_directions": (ResearchDirection, ("name",), {}),
-        "programmes": (Programme, ("name",), {}),
-        "education": (EducationActivity, ("name",), {}),
-        "awards": (Award, ("name",), {}),
-        "statistics": (AnnualStatistic, ("metric",), {}),
-        "funding": (FundingAward, ("funder", "programme"), {}),
-        "outputs": (ResearchOutput, ("kind", "role", "title", "period"), {}),
-    }
-    # Sections another app loads (trials depends on departments, not the reverse).
-    FOREIGN_SECTIONS = ("trial_activity", "trial_sites")
-
     def department_files(self):
         files = sorted((self.fixtures_dir / "departments").glob("*.yaml"))
         if not files:
@@ -259,13 +232,8 @@ class Loader:
         doc = read_yaml(path)
         if not isinstance(doc, dict) or "department" not in doc:
             raise FixtureError(f"{path.name}: needs a top-level 'department' mapping")
-        known = {
-            "source",
-            "department",
-            "leader",
-            *self.DEPARTMENT_SECTIONS,
-            *self.FOREIGN_SECTIONS,
-        }
+        sections = [section for section in model_sections() if section.in_fixtures]
+        known = {"source", "department", "leader", *(section.key for section in sections)}
         unknown = set(doc) - known
         if unknown:
             raise FixtureError(f"{path.name}: unknown sections {sorted(unknown)}")
@@ -283,28 +251,43 @@ class Loader:
             if department.leader_id != leader.pk:
                 department.leader = leader
                 department.save(update_fields=["leader"])
-        for section, (model, key_fields, vocab) in self.DEPARTMENT_SECTIONS.items():
-            rows = self.rows(doc.get(section), where=f"{path.name} {section}")
-            for i, item in enumerate(rows):
-                here = f"{path.name} {section} row {i + 1}"
-                values = self.fields_of(
-                    model, item, where=here, skip=("source", *vocab), extra=("person",)
-                )
-                for key, vocab_model in vocab.items():
-                    values[key] = self.lookup_slug(vocab_model, item.get(key), where=here)
-                if item.get("person"):
-                    values["person"] = self._person(
-                        department, {"name": item["person"]}, here, default_source, create=False
-                    )
-                values.update(self.sourced(item, where=here, default_source=default_source))
-                values["sort_order"] = i
-                lookup = {"department": department}
-                for field in key_fields:
-                    lookup[field] = (
-                        values.pop(field, None) or model._meta.get_field(field).get_default()
-                    )
-                self.upsert(model, lookup=lookup, values=values, where=here)
+        for section in sections:
+            self.load_section(
+                section,
+                doc.get(section.key),
+                path=path,
+                department=department,
+                default_source=default_source,
+            )
         return department
+
+    def load_section(self, section, data, *, path, department, default_source):
+        """A section's rows of one department file, matched on the section's natural key."""
+        model, vocabulary, many = section.model, section.vocabulary, section.many
+        for i, item in enumerate(self.rows(data, where=f"{path.name} {section.key}")):
+            here = f"{path.name} {section.key} row {i + 1}"
+            values = self.fields_of(
+                model, item, where=here, skip=("source", *vocabulary), extra=("person", *many)
+            )
+            for key, vocabulary_model in vocabulary.items():
+                values[key] = self.lookup_slug(vocabulary_model, item.get(key), where=here)
+            if item.get("person"):
+                values["person"] = self._person(
+                    department, {"name": item["person"]}, here, default_source, create=False
+                )
+            values.update(self.sourced(item, where=here, default_source=default_source))
+            values["sort_order"] = i
+            lookup = {"department": department}
+            for name in section.natural_key:
+                if name != "department":
+                    lookup[name] = (
+                        values.pop(name, None) or model._meta.get_field(name).get_default()
+                    )
+            related = {
+                name: [self.lookup_slug(target, slug, where=here) for slug in item.get(name) or []]
+                for name, target in many.items()
+            }
+            self.upsert(model, lookup=lookup, values=values, where=here, m2m=related)
 
     def _person(self, department, row, where, default_source, *, create=True):
         if not create:
@@ -321,9 +304,13 @@ class Loader:
             where=where,
         )
 
-    def load_all(self):
-        self.load_sources()
+    def load_referenced(self):
+        """What department files name by slug: loaded before them."""
         self.load_cancer_types()
         self.load_services()
         self.load_hospitals()
+
+    def load_all(self):
+        self.load_sources()
+        self.load_referenced()
         self.load_departments()

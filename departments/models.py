@@ -87,6 +87,7 @@ class Hospital(Sourced):
 
     class Meta:
         ordering = ["name", "slug"]
+        indexes = [models.Index(fields=["name", "slug"], name="hospital_name_idx")]
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="hospital_slug_unique"),
             models.CheckConstraint(
@@ -121,11 +122,6 @@ class Hospital(Sourced):
         return ", ".join(part for part in (self.city, self.province, self.country) if part)
 
 
-class CancerTypeQuerySet(models.QuerySet):
-    def roots(self):
-        return self.filter(parent__isnull=True)
-
-
 class CancerType(models.Model):
     """A node of the specialty vocabulary tree (digestive → gastrointestinal → stomach)."""
 
@@ -139,7 +135,6 @@ class CancerType(models.Model):
     description = models.TextField(blank=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
 
-    objects = CancerTypeQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -178,7 +173,9 @@ class AliasKind(models.TextChoices):
 
 
 class Alias(models.Model):
-    """Abstract: another way of saying a vocabulary term."""
+    """Abstract: another way of saying a vocabulary term (the foreign key `term_field`)."""
+
+    term_field = ""
 
     text = models.CharField(max_length=120)
     kind = models.CharField(max_length=16, choices=AliasKind, default=AliasKind.SYNONYM)
@@ -197,8 +194,28 @@ class Alias(models.Model):
         self.normalised = normalise(self.text)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return getattr(self, self.term_field).get_absolute_url()
+
+    def clean(self):
+        """One alias, one term: the same words (once normalised) cannot name two terms."""
+        super().clean()
+        clash = (
+            type(self)
+            .objects.filter(normalised=normalise(self.text))
+            .exclude(pk=self.pk)
+            .select_related(self.term_field)
+            .first()
+        )
+        if clash:
+            term = getattr(clash, self.term_field)
+            raise ValidationError(
+                {"text": _("'%(t)s' already names %(term)s.") % {"t": self.text, "term": term}}
+            )
+
 
 class CancerTypeAlias(Alias):
+    term_field = "cancer_type"
     cancer_type = models.ForeignKey(CancerType, on_delete=models.CASCADE, related_name="aliases")
 
     class Meta(Alias.Meta):
@@ -206,17 +223,6 @@ class CancerTypeAlias(Alias):
         constraints = [
             models.UniqueConstraint(fields=["normalised"], name="cancertypealias_one_term"),
         ]
-
-    def get_absolute_url(self):
-        return self.cancer_type.get_absolute_url()
-
-    def clean(self):
-        super().clean()
-        norm = normalise(self.text)
-        clash = CancerTypeAlias.objects.filter(normalised=norm).exclude(pk=self.pk).first()
-        if clash:
-            message = _("'%(t)s' already names %(c)s.") % {"t": self.text, "c": clash.cancer_type}
-            raise ValidationError({"text": message})
 
 
 class Service(models.Model):
@@ -253,6 +259,7 @@ class Service(models.Model):
 
 
 class ServiceAlias(Alias):
+    term_field = "service"
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="aliases")
 
     class Meta(Alias.Meta):
@@ -260,22 +267,6 @@ class ServiceAlias(Alias):
         constraints = [
             models.UniqueConstraint(fields=["normalised"], name="servicealias_one_term"),
         ]
-
-    def get_absolute_url(self):
-        return self.service.get_absolute_url()
-
-    def clean(self):
-        super().clean()
-        clash = (
-            ServiceAlias.objects.filter(normalised=normalise(self.text))
-            .exclude(pk=self.pk)
-            .select_related("service")
-            .first()
-        )
-        if clash:
-            raise ValidationError(
-                {"text": _("'%(t)s' already names %(s)s.") % {"t": self.text, "s": clash.service}}
-            )
 
 
 class Person(Sourced):
@@ -305,11 +296,18 @@ class DepartmentQuerySet(models.QuerySet):
         return self.select_related("hospital")
 
     def treating(self, cancer_types):
-        """Departments linked to any of the given cancer types."""
-        return self.filter(cancer_type_links__cancer_type__in=cancer_types).distinct()
+        """Departments linked to any of the given cancer types (a semi-join: no DISTINCT)."""
+        links = DepartmentCancerType.objects.filter(
+            department=models.OuterRef("pk"), cancer_type__in=cancer_types
+        )
+        return self.filter(models.Exists(links))
 
     def offering(self, services):
-        return self.filter(service_links__service__in=services).distinct()
+        """Departments offering any of the given services (a semi-join: no DISTINCT)."""
+        links = DepartmentService.objects.filter(
+            department=models.OuterRef("pk"), service__in=services
+        )
+        return self.filter(models.Exists(links))
 
     def stale(self, *, today=None):
         """Departments not verified within the last 12 months."""
@@ -372,6 +370,8 @@ class Department(Sourced):
         permissions = [
             ("edit_all_departments", "Can edit every department (curator)"),
         ]
+        # The directory pages through departments by name; the index serves ORDER BY … LIMIT.
+        indexes = [models.Index(fields=["name", "id"], name="department_name_idx")]
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="department_slug_unique"),
             models.UniqueConstraint(
@@ -466,6 +466,10 @@ class DepartmentCancerType(DepartmentChild):
     class Meta(DepartmentChild.Meta):
         verbose_name = "cancer treated"
         verbose_name_plural = "cancers treated"
+        # "Which departments treat these types": an index-only scan from the type side.
+        indexes = [
+            models.Index(fields=["cancer_type", "department"], name="dct_type_department_idx")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["department", "cancer_type"], name="department_cancertype_unique"

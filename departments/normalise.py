@@ -1,4 +1,4 @@
-"""Text normalisation shared by the vocabulary (aliases) and search queries."""
+"""Text normalisation shared by the vocabulary (aliases), search queries and user-facing text."""
 
 import re
 import unicodedata
@@ -11,6 +11,10 @@ GENERIC_WORDS = frozenset(
     ]
 )
 _NON_WORD = re.compile(r"[\W_]+")
+
+# C0 and C1 control characters (NUL, escape, DEL, …): never shown, stored or sent to a database.
+CONTROL_CHARACTERS_CLASS = r"\x00-\x1f\x7f-\x9f"
+CONTROL_CHARACTERS = re.compile(f"[{CONTROL_CHARACTERS_CLASS}]")
 
 
 def normalise(text: str) -> str:
@@ -26,3 +30,12 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "").casefold().replace("&", " and ")
     words = _NON_WORD.sub(" ", text).split()
     return " ".join(w for w in words if w not in GENERIC_WORDS)
+
+
+def lower_first(text: str) -> str:
+    """The text with its first character in lower case, for use mid-sentence.
+
+    >>> lower_first("Runs IMbrave150")
+    'runs IMbrave150'
+    """
+    return text[:1].lower() + text[1:]

@@ -13,39 +13,22 @@ from django.db import transaction
 from django.http import Http404
 
 from .models import CURATE_PERMISSION, Department, DepartmentEditor, Person, Source
+from .sections import model_sections
 
 CURATOR_GROUP = "Curator"
 EDITOR_GROUP = "Department editor"
 
-# The editor group's permissions (kept in step with the roles data migrations).
-EDITOR_OWNED_MODELS = {
-    "departments": [
-        "person",
-        "departmentcancertype",
-        "departmentservice",
-        "staffcount",
-        "designation",
-        "researchdirection",
-        "programme",
-        "educationactivity",
-        "award",
-        "annualstatistic",
-        "fundingaward",
-        "researchoutput",
-    ],
-    "trials": ["trialsite", "trialactivity"],
-}
 ACTIONS = ("add", "change", "delete", "view")
 
 
 def editor_permissions():
+    """The editor group's permissions: view and change a department, and the rows of its
+    editor-owned sections (the roles data migrations grant the same; a test compares them)."""
     wanted = [("departments", "view_department"), ("departments", "change_department")]
-    wanted += [
-        (app, f"{action}_{model}")
-        for app, names in EDITOR_OWNED_MODELS.items()
-        for model in names
-        for action in ACTIONS
-    ]
+    for section in model_sections():
+        if section.editor_owned:
+            opts = section.model._meta
+            wanted += [(opts.app_label, f"{action}_{opts.model_name}") for action in ACTIONS]
     perms = Permission.objects.none()
     for app, codename in wanted:
         perms |= Permission.objects.filter(content_type__app_label=app, codename=codename)
@@ -255,27 +238,23 @@ def keep_readonly_values(model_admin, request, obj):
 class ScopedInlineMixin:
     """Inline rows: person and department choices limited like the parent admin's.
 
-    A department page shows dozens of inline rows; each row's source and person <select> reuses
-    the choices read once per request instead of querying again.
+    A department page shows dozens of inline rows. Their choices over other tables are
+    autocompletes (`departments.admin.ChildInline`), whose chosen option each row names from
+    its already-loaded related objects: the rows are read with every foreign key joined (a
+    source without its full text) and every many-to-many prefetched, so the page's queries
+    do not grow with its rows.
     """
-
-    CACHED_CHOICES = ("source", "person")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         limit_department_choices(db_field, request, kwargs)
-        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if formfield is not None and db_field.name in self.CACHED_CHOICES:
-            cache = request.__dict__.setdefault("_inline_choices", {})
-            key = db_field.related_model._meta.label
-            if key not in cache:
-                cache[key] = list(formfield.choices)
-            formfield.choices = cache[key]
-        return formfield
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request):
-        related = [
-            f.name
-            for f in self.model._meta.concrete_fields
-            if f.many_to_one and f.name not in self.CACHED_CHOICES
-        ]
-        return super().get_queryset(request).select_related(*related)
+        opts = self.model._meta
+        joined = [f for f in opts.concrete_fields if f.many_to_one]
+        deferred = [f"{f.name}__text" for f in joined if f.related_model is Source]
+        queryset = (
+            super().get_queryset(request).select_related(*(f.name for f in joined)).defer(*deferred)
+        )
+        many = [f.name for f in opts.many_to_many]
+        return queryset.prefetch_related(*many) if many else queryset

@@ -6,11 +6,13 @@ count by department and role…), related rows are named by slug, every row is v
 rolls the whole import back.
 """
 
+from functools import cache
+
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
-from .loading import Loader
 from .models import Department, Person
+from .sections import section_for
 
 
 class SlugWidget(widgets.ForeignKeyWidget):
@@ -100,10 +102,9 @@ def resource_for(model, *, key_fields):
 
 
 DepartmentResource = resource_for(Department, key_fields=["slug"])
-PersonResource = resource_for(Person, key_fields=["department", "name"])
 
-# One resource per department section, keyed like the fixture loader.
-CHILD_RESOURCES = {
-    model: resource_for(model, key_fields=["department", *keys])
-    for model, keys, _vocabulary in Loader.DEPARTMENT_SECTIONS.values()
-}
+
+@cache
+def section_resource(model):
+    """The resource for a department section's rows, keyed like the fixture loader."""
+    return resource_for(model, key_fields=section_for(model).natural_key)

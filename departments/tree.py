@@ -6,8 +6,11 @@ walk it in Python instead of querying per level.
 """
 
 from collections import defaultdict
+from dataclasses import dataclass
 
-from .models import CancerType
+from django.db.models import Count, Window
+
+from .models import CancerType, Department
 
 
 class CancerTypeTree:
@@ -72,20 +75,6 @@ class CancerTypeTree:
         """(slug, label) pairs for a select, indented by depth."""
         return [(node.slug, f"{indent * depth}{node.name}") for node, depth in self.walk()]
 
-    def subtree_counts(self, pairs):
-        """Distinct items per node, counting a node's narrower types too.
-
-        `pairs` are (item id, cancer type id), e.g. department–cancer-type links.
-        """
-        items = defaultdict(set)
-        for item_id, type_id in pairs:
-            node = self.by_id.get(type_id)
-            if node is None:
-                continue
-            for covering in (node, *self.ancestors(node)):
-                items[covering.pk].add(item_id)
-        return {node_id: len(ids) for node_id, ids in items.items()}
-
     def group_department_links(self, node, links):
         """Sort department–cancer-type links by how they reach `node`, one entry per department.
 
@@ -126,3 +115,51 @@ class CancerTypeTree:
                 )
             sections.append({"kind": kind, "entries": entries})
         return sections
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The departments that reach a cancer type one way: the first few ids and how many."""
+
+    kind: str
+    department_ids: list
+    total: int
+
+
+def best_departments_by_reach(node, tree, *, limit):
+    """For "direct", "broader" and "narrower" (as group_department_links names them): the first
+    `limit` departments by name that reach `node` that way and no closer way, and their total.
+
+    One query per reach; the total comes with the first rows (COUNT(*) OVER ()).
+    """
+    closer = []
+    reaches = []
+    for kind, ids in (
+        ("direct", {node.pk}),
+        ("broader", {n.pk for n in tree.ancestors(node)}),
+        ("narrower", {n.pk for n in tree.descendants(node)}),
+    ):
+        departments = Department.objects.treating(ids) if ids else Department.objects.none()
+        for earlier in closer:
+            departments = departments.exclude(pk__in=Department.objects.treating(earlier))
+        closer.append(ids)
+        rows = list(
+            departments.annotate(total=Window(Count("pk")))
+            .order_by("name", "pk")
+            .values_list("pk", "total")[:limit]
+        )
+        reaches.append(Reach(kind, [pk for pk, _ in rows], rows[0][1] if rows else 0))
+    return reaches
+
+
+@dataclass(eq=False)
+class TreeNode:
+    """A cancer type as the tree needs it, without its database row.
+
+    For trees built from plain values (the search vocabulary); the tree adds `tree_children` and
+    `depth` as it does to CancerType rows.
+    """
+
+    pk: int
+    parent_id: int | None = None
+    slug: str = ""

@@ -3,20 +3,29 @@ where they are, and whether they run trials — the last is why it lives in the 
 
 import django_filters
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
-from django.http import QueryDict
 from django_filters.widgets import BooleanWidget
 
 from departments.filters import (
     _CONTROL,
     CHOOSE_FROM_LIST,
-    DirectoryOrderingFilter,
+    FilterNoticesMixin,
+    RecordFilter,
     SlugModelChoiceFilter,
+    StableOrderingFilter,
     primary_focus_first,
     shorten,
 )
-from departments.models import CancerType, Department, DepartmentCancerType, Hospital, Service
+from departments.models import (
+    CancerType,
+    Department,
+    DepartmentCancerType,
+    Designation,
+    Hospital,
+    Service,
+)
 from departments.search import resolve_cancer_type
 from departments.tree import CancerTypeTree
+from trials.models import TrialActivity, TrialSite
 
 
 class RunsTrialsWidget(BooleanWidget):
@@ -29,14 +38,32 @@ class RunsTrialsWidget(BooleanWidget):
         ]
 
 
+def attach_trial_counts(departments):
+    """Set `named_trial_count` and `trial_activity_count` on one page of departments.
+
+    Two grouped queries over the page's ids, so the cost does not grow with the directory.
+    """
+    departments = list(departments)
+    ids = [department.pk for department in departments]
+    named = _counts(TrialSite.objects.filter(department__in=ids))
+    activities = _counts(TrialActivity.objects.filter(department__in=ids))
+    for department in departments:
+        department.named_trial_count = named.get(department.pk, 0)
+        department.trial_activity_count = activities.get(department.pk, 0)
+    return departments
+
+
+def _counts(rows):
+    return dict(
+        rows.order_by().values("department").annotate(n=Count("pk")).values_list("department", "n")
+    )
+
+
 def directory_queryset():
-    """Departments as the directory lists them: hospital, cancer types and trial counts."""
+    """Departments as the directory lists them: hospital and cancer types (see also
+    attach_trial_counts for the page shown)."""
     return (
         Department.objects.with_hospital()
-        .annotate(
-            named_trial_count=Count("trial_sites", distinct=True),
-            trial_activity_count=Count("trial_activities", distinct=True),
-        )
         .prefetch_related(
             Prefetch(
                 "cancer_type_links",
@@ -49,19 +76,19 @@ def directory_queryset():
     )
 
 
-class DepartmentFilter(django_filters.FilterSet):
+class DepartmentFilter(FilterNoticesMixin, django_filters.FilterSet):
     cancer_type = django_filters.ChoiceFilter(
         label="Cancer type",
         empty_label="Any cancer type",
         method="filter_cancer_type",
         help_text="Includes narrower types: “Digestive system cancers” finds stomach cancer.",
     )
-    hospital = SlugModelChoiceFilter(
+    hospital = RecordFilter(
         label="Hospital",
         field_name="hospital",
-        to_field_name="slug",
         queryset=Hospital.objects.all(),
-        empty_label="Any hospital",
+        name_fields=("name", "short_name", "name_zh"),
+        help_text="Its name, short name (FAHZU) or Chinese name.",
     )
     province = django_filters.ChoiceFilter(
         label="Province", field_name="hospital__province", empty_label="Any province"
@@ -77,24 +104,21 @@ class DepartmentFilter(django_filters.FilterSet):
     )
     service = SlugModelChoiceFilter(
         label="Therapy or service",
-        field_name="service_links__service",
+        method="filter_service",
         to_field_name="slug",
         queryset=Service.objects.all(),
         empty_label="Any therapy or service",
-        distinct=True,
     )
     designation = django_filters.CharFilter(
         label="Designation contains",
-        field_name="designations__name",
-        lookup_expr="icontains",
-        distinct=True,
+        method="filter_designation",
         max_length=100,
         help_text="e.g. “National Key Clinical Specialty”.",
     )
     runs_trials = django_filters.BooleanFilter(
         label="Runs clinical trials", method="filter_runs_trials", widget=RunsTrialsWidget
     )
-    ordering = DirectoryOrderingFilter(
+    ordering = StableOrderingFilter(
         label="Sort by",
         empty_label="Name (A–Z)",
         fields=(("name", "name"), ("hospital__name", "hospital"), ("founded_date", "founded")),
@@ -182,11 +206,18 @@ class DepartmentFilter(django_filters.FilterSet):
             .order_by("-focus_match", "name", "pk")
         )
 
+    def filter_service(self, queryset, name, value):
+        return queryset.offering([value])
+
+    def filter_designation(self, queryset, name, value):
+        designations = Designation.objects.filter(department=OuterRef("pk"), name__icontains=value)
+        return queryset.filter(Exists(designations))
+
     def filter_runs_trials(self, queryset, name, value):
-        has_trials = Q(trial_sites__isnull=False) | Q(trial_activities__isnull=False)
-        if value:
-            return queryset.filter(has_trials).distinct()
-        return queryset.filter(trial_sites__isnull=True, trial_activities__isnull=True)
+        has_trials = Q(Exists(TrialSite.objects.filter(department=OuterRef("pk")))) | Q(
+            Exists(TrialActivity.objects.filter(department=OuterRef("pk")))
+        )
+        return queryset.filter(has_trials if value else ~has_trials)
 
     # --- what the page says about the filters -------------------------------------------
 
@@ -204,73 +235,7 @@ class DepartmentFilter(django_filters.FilterSet):
             return None
         return self.tree.get(self.form.cleaned_data.get("cancer_type") or "")
 
-    def _without(self, name):
-        query = QueryDict(mutable=True)
-        for key, values in (self.data or {}).lists():
-            if key not in (name, "page"):
-                query.setlist(key, values)
-        return query
-
-    def _value_label(self, name, value):
-        if name == "cancer_type":
-            node = self.tree.get(value)
-            return node.name if node else value
-        if name in ("hospital", "service"):
-            return str(value)
+    def value_label(self, name, value):
         if name == "runs_trials":
             return "runs trials" if value else "no trial activity stated"
-        if name == "ordering":
-            labels = dict(self.filters["ordering"].extra["choices"])
-            return ", ".join(str(labels.get(v, v)) for v in value)
-        if name == "kind":
-            return Department.Kind(value).label
-        return value
-
-    def active_filters(self):
-        """Valid, non-empty filters: label, value and the query string that removes it."""
-        if not self.is_bound:
-            return []
-        form = self.form
-        if not hasattr(form, "cleaned_data"):
-            form.is_valid()
-        result = []
-        for name, field in form.fields.items():
-            if name in form.errors or name == "ordering":
-                continue
-            value = form.cleaned_data.get(name)
-            if value in (None, "", []):
-                continue
-            result.append(
-                {
-                    "name": name,
-                    "label": field.label,
-                    "value": self._value_label(name, value),
-                    "remove_query": self._without(name),
-                }
-            )
-        return result
-
-    def problems(self):
-        """One clear message per invalid parameter, with the query string that drops it."""
-        if not self.is_bound or self.form.is_valid():
-            return []
-        result = []
-        for name, errors in self.form.errors.as_data().items():
-            field = self.form.fields.get(name)
-            raw = shorten(self.data.get(name, ""))
-            codes = {error.code for error in errors}
-            if "invalid_choice" in codes and name in self.NOUNS:
-                message = f"No {self.NOUNS[name]} “{raw}”."
-            else:
-                label = field.label if field else name
-                details = " ".join(str(message) for error in errors for message in error)
-                message = f"{label}: {details}"
-            result.append(
-                {
-                    "name": name,
-                    "message": message,
-                    "raw": raw,
-                    "remove_query": self._without(name),
-                }
-            )
-        return result
+        return super().value_label(name, value)

@@ -11,15 +11,16 @@
 """
 
 import hashlib
-import uuid
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import get_language_from_path
 
-DATA_VERSION_KEY = "portal:data-version"
+from departments.dataversion import bump_data_version, data_version
+
+__all__ = ["PageCacheMiddleware", "bump_data_version", "connect_signals", "data_version"]
+
 CACHED_STATUSES = {200}
 # Headers that describe the content; everything else is set again by outer middleware.
 STORED_HEADERS = (
@@ -30,30 +31,6 @@ STORED_HEADERS = (
     "Vary",
 )
 WATCHED_APPS = {"departments", "trials"}
-
-
-def data_version():
-    """The current data version (created on first use; shared by every process)."""
-    version = cache.get(DATA_VERSION_KEY)
-    if version is None:
-        cache.add(DATA_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(DATA_VERSION_KEY) or "unversioned"
-    return version
-
-
-def _new_version():
-    cache.set(DATA_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-
-
-def bump_data_version():
-    """Data changed: pages cached so far are never served again.
-
-    Moved at once and again when the surrounding transaction commits, so a page rendered
-    from the old data while the transaction was open is not served after it either.
-    """
-    _new_version()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(_new_version)
 
 
 def _on_write(sender, **kwargs):

@@ -1,14 +1,20 @@
 """Rank departments and trials for a resolved query, with one-line reasons; fall back to text.
 
+A search runs in named steps: parse and resolve the query (`departments.search`), expand the
+cancer type through the tree (`expand`), gather each department's evidence (`gather`: its listed
+types, trials, trial activity and services), rank it (`place`: a band and a sort key) and say why
+it matched (`explain`). Free text that names no term falls back to `text_search`.
+
 Every step runs a fixed number of set-based queries (no query per department or trial), so the
 search page's query count does not grow with the data.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Q
+from django.utils.text import get_text_list
 
 from departments.models import (
     Department,
@@ -16,10 +22,12 @@ from departments.models import (
     DepartmentService,
     ResearchDirection,
 )
+from departments.normalise import lower_first
 from departments.quantities import render_quantity
+from departments.search.expand import Expansion, expand, expand_service
 from departments.search.resolve import Resolution, resolve, suggest
 from departments.search.text import STOP_WORDS, has_cjk, tokenise
-from departments.search.vocabulary import get_vocabulary, inline
+from departments.search.vocabulary import Vocabulary, get_vocabulary, inline
 from trials.models import Trial, TrialActivity, TrialSite
 
 PER_PAGE = 20
@@ -34,6 +42,7 @@ TRIALS_ONLY = 5  # runs trials for the type (or a relative) without listing it
 SERVICE_ONLY = 6  # offers the asked-for service and lists no cancer types at all
 
 RELATION_RANK = {"primary_focus": 0, "treats": 1, "mdt": 1, "strength": 1, "research": 2}
+NO_RELATION = 3  # ranks after every relation
 RELATION_SUFFIX = {
     "mdt": " (multidisciplinary team)",
     "strength": " among its strengths",
@@ -58,6 +67,16 @@ class TrialHit:
     trial: object
     reason: str
     departments: list = field(default_factory=list)  # (name, slug) of the sites
+    sort_key: tuple = ()
+
+
+@dataclass(frozen=True)
+class Found:
+    """What one kind of search found: ranked departments and trials."""
+
+    mode: str  # cancer_type | service | text
+    hits: list
+    trials: list = field(default_factory=list)
 
 
 @dataclass
@@ -84,10 +103,8 @@ class SearchResults:
 
 
 def _join(items):
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    """'a, b and c'."""
+    return get_text_list(list(items), "and")
 
 
 def _listing(names, limit=3):
@@ -102,54 +119,138 @@ def _plural(name):
     return last.endswith("s") and not last.endswith(("sis", "ss"))
 
 
-def _lower_first(text):
-    return text[:1].lower() + text[1:]
-
-
 def _sentence(parts):
     text = "; ".join(p for p in parts if p)
     return text[:1].upper() + text[1:]
 
 
-# --- cancer types -----------------------------------------------------------------------------
+# --- cancer types: what the rank and explain steps read -----------------------------------------
 
 
-def rank_for_cancer_type(vocab, type_id, service_ids=()):
-    """(ranked DepartmentHits, trial rows) for a cancer type, optionally lifted by a service."""
+@dataclass(frozen=True)
+class CancerTypeQuery:
+    """A resolved cancer type, expanded, and the services that lift a department."""
 
-    term = vocab.cancer_type(type_id)
-    ancestors = vocab.ancestors.get(type_id, ())
-    descendants = vocab.descendants.get(type_id, ())
-    depth = len(ancestors)
-    distance = {type_id: 0}
-    distance.update({a: n + 1 for n, a in enumerate(ancestors)})
-    distance.update({d: len(vocab.ancestors.get(d, ())) - depth for d in descendants})
-    ids = set(distance)
+    vocab: Vocabulary
+    expansion: Expansion
+    service_ids: tuple[int, ...] = ()
 
-    def name_of(cid):
-        other = vocab.cancer_type(cid)
+    @property
+    def type_id(self):
+        return self.expansion.type_id
+
+    @property
+    def name(self):
+        return self.vocab.cancer_type(self.type_id).inline_name
+
+    def name_of(self, type_id):
+        other = self.vocab.cancer_type(type_id)
         return other.inline_name if other else ""
 
-    departments = {}  # id -> [name, slug]
-    links = {}  # department id -> list of (band, distance, relation rank, cancer type id, relation)
+    def service_name(self, service_id):
+        service = self.vocab.service(service_id)
+        return service.inline_name if service else ""
+
+
+@dataclass(frozen=True, order=True)
+class Link:
+    """A department lists a type within the expansion; links sort closest first."""
+
+    band: int  # FOCUS, LISTS, BROADER or NARROWER
+    distance: int
+    relation_rank: int
+    cancer_type_id: int
+    relation: str
+
+
+@dataclass(frozen=True)
+class TrialRun:
+    """A trial at a department, and the types in the expansion it is for."""
+
+    name: str
+    cancer_type_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class Activity:
+    """A department's reported trial activity for types in the expansion."""
+
+    value: float  # 0 when not a number
+    text: str
+    cancer_type_ids: frozenset[int] = frozenset()
+
+
+@dataclass
+class Candidate:
+    """A department and everything that ties it to the query: the rank step's input."""
+
+    id: int
+    name: str
+    slug: str
+    links: list[Link] = field(default_factory=list)
+    trials: dict = field(default_factory=dict)  # trial id -> TrialRun
+    activities: dict = field(default_factory=dict)  # activity id -> Activity
+    services: frozenset[int] = frozenset()  # the asked-for services it offers
+
+
+@dataclass
+class Evidence:
+    """Candidates by department id, and the sites (name, slug) of each trial found."""
+
+    candidates: dict = field(default_factory=dict)
+    trial_sites: dict = field(default_factory=dict)
+
+    def candidate(self, dep_id, name, slug):
+        return self.candidates.setdefault(dep_id, Candidate(dep_id, name, slug))
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a department ranks: the rank step's output."""
+
+    band: int
+    links: tuple[Link, ...]  # closest first
+    sort_key: tuple
+
+    @property
+    def link(self):
+        return self.links[0] if self.links else None
+
+
+# --- cancer types: gather ---------------------------------------------------------------------
+
+
+def gather(query):
+    """Every department linked to the expanded type: by listing, trial, activity or service."""
+    evidence = Evidence()
+    _gather_links(query, evidence)
+    _gather_trials(query, evidence)
+    _gather_activities(query, evidence)
+    if query.service_ids:
+        _gather_services(query, evidence)
+    return evidence
+
+
+def _gather_links(query, evidence):
+    expansion = query.expansion
     for dep_id, dep_name, dep_slug, cid, relation in DepartmentCancerType.objects.filter(
-        cancer_type_id__in=ids
+        cancer_type_id__in=expansion.ids
     ).values_list(
         "department_id", "department__name", "department__slug", "cancer_type_id", "relation"
     ):
-        departments[dep_id] = (dep_name, dep_slug)
-        if cid == type_id:
+        if cid == expansion.type_id:
             band = FOCUS if relation == "primary_focus" else LISTS
-        elif cid in ancestors:
+        elif cid in expansion.broader:
             band = BROADER
         else:
             band = NARROWER
-        links.setdefault(dep_id, []).append(
-            (band, distance[cid], RELATION_RANK.get(relation, 3), cid, relation)
-        )
+        rank = RELATION_RANK.get(relation, NO_RELATION)
+        link = Link(band, expansion.distance[cid], rank, cid, relation)
+        evidence.candidate(dep_id, dep_name, dep_slug).links.append(link)
 
-    trials_by_department = {}  # department id -> {trial id: (name, {cancer type ids})}
-    trial_sites = {}  # trial id -> {(department name, slug)}
+
+def _gather_trials(query, evidence):
+    ids = query.expansion.ids
     for dep_id, dep_name, dep_slug, trial_id, trial_name, cid in TrialSite.objects.filter(
         trial__cancer_types__in=ids
     ).values_list(
@@ -162,15 +263,14 @@ def rank_for_cancer_type(vocab, type_id, service_ids=()):
     ):
         if cid not in ids:
             continue
-        departments.setdefault(dep_id, (dep_name, dep_slug))
-        entry = trials_by_department.setdefault(dep_id, {}).setdefault(
-            trial_id, [trial_name, set()]
-        )
-        entry[1].add(cid)
-        trial_sites.setdefault(trial_id, set()).add((dep_name, dep_slug))
+        trials = evidence.candidate(dep_id, dep_name, dep_slug).trials
+        run = trials.get(trial_id, TrialRun(trial_name))
+        trials[trial_id] = replace(run, cancer_type_ids=run.cancer_type_ids | {cid})
+        evidence.trial_sites.setdefault(trial_id, set()).add((dep_name, dep_slug))
 
-    activities = {}  # department id -> {activity id: (value, text, {cancer type ids})}
-    for row in TrialActivity.objects.filter(cancer_types__in=ids).values_list(
+
+def _gather_activities(query, evidence):
+    for row in TrialActivity.objects.filter(cancer_types__in=query.expansion.ids).values_list(
         "department_id",
         "department__name",
         "department__slug",
@@ -184,136 +284,203 @@ def rank_for_cancer_type(vocab, type_id, service_ids=()):
         "cancer_types",
     ):
         dep_id, dep_name, dep_slug, pk, label, qualifier, value, value_max, wording, unit, cid = row
-        departments.setdefault(dep_id, (dep_name, dep_slug))
-        shown = render_quantity(qualifier, value, value_max, wording, unit)
-        entry = activities.setdefault(dep_id, {}).setdefault(
-            pk, [value or 0, f"{shown} {label}".strip(), set()]
+        activities = evidence.candidate(dep_id, dep_name, dep_slug).activities
+        if pk not in activities:
+            shown = render_quantity(qualifier, value, value_max, wording, unit)
+            activities[pk] = Activity(value or 0, f"{shown} {label}".strip())
+        activity = activities[pk]
+        activities[pk] = replace(activity, cancer_type_ids=activity.cancer_type_ids | {cid})
+
+
+def _gather_services(query, evidence):
+    """Which candidates offer the asked-for services; departments offering one and listing no
+    cancer types at all become candidates too."""
+    offering = {}
+    for dep_id, service_id in DepartmentService.objects.filter(
+        service_id__in=query.service_ids
+    ).values_list("department_id", "service_id"):
+        offering.setdefault(dep_id, set()).add(service_id)
+    for dep_id, dep_name, dep_slug in (
+        Department.objects.filter(
+            service_links__service_id__in=query.service_ids, cancer_type_links__isnull=True
         )
-        entry[2].add(cid)
+        .values_list("pk", "name", "slug")
+        .distinct()
+    ):
+        evidence.candidate(dep_id, dep_name, dep_slug)
+    for candidate in evidence.candidates.values():
+        candidate.services = frozenset(offering.get(candidate.id, ()))
 
-    offering, service_names = {}, {}
-    if service_ids:
-        for dep_id, service_id in DepartmentService.objects.filter(
-            service_id__in=service_ids
-        ).values_list("department_id", "service_id"):
-            offering.setdefault(dep_id, set()).add(service_id)
-        for sid in service_ids:
-            service = vocab.service(sid)
-            service_names[sid] = service.inline_name if service else ""
-        for dep_id, dep_name, dep_slug in (
-            Department.objects.filter(
-                service_links__service_id__in=service_ids, cancer_type_links__isnull=True
-            )
-            .values_list("pk", "name", "slug")
-            .distinct()
-        ):
-            departments.setdefault(dep_id, (dep_name, dep_slug))
 
+# --- cancer types: rank and explain -----------------------------------------------------------
+
+
+def place(candidate):
+    """The candidate's band and sort key (None if nothing ties it to the query).
+
+    Within a band: offering an asked-for service first, then more trials and activities, then
+    the closer type and the stronger relation, then by name.
+    """
+    links = tuple(sorted(candidate.links))
+    if links:
+        band, distance, rank = links[0].band, links[0].distance, links[0].relation_rank
+    elif candidate.trials or candidate.activities:
+        band, distance, rank = TRIALS_ONLY, 0, NO_RELATION
+    elif candidate.services:
+        band, distance, rank = SERVICE_ONLY, 0, NO_RELATION
+    else:
+        return None
+    score = len(candidate.trials) + len(candidate.activities)
+    offers = bool(candidate.services)
+    key = (band, -offers, -score, distance, rank, candidate.name.casefold(), candidate.slug)
+    return Placement(band, links, key)
+
+
+def explain(query, candidate, placement):
+    """Why the department matched, as one sentence."""
+    return _sentence(
+        [
+            _listing_reason(query, placement),
+            _trials_reason(query, candidate),
+            _activity_reason(query, candidate),
+            _offers_reason(query, candidate),
+            "lists no specific cancer types" if placement.band == SERVICE_ONLY else "",
+        ]
+    )
+
+
+def _listing_reason(query, placement):
+    link = placement.link
+    if link is None:
+        return ""
+    if link.band == FOCUS:
+        return f"focuses on {query.name}"
+    if link.band == LISTS:
+        return f"lists {query.name}{RELATION_SUFFIX.get(link.relation, '')}"
+    if link.band == BROADER:
+        broader = query.name_of(link.cancer_type_id)
+        verb = "include" if _plural(broader) else "includes"
+        return f"covers {broader}, which {verb} {query.name}"
+    narrower = list(
+        dict.fromkeys(
+            query.name_of(other.cancer_type_id)
+            for other in placement.links
+            if other.band == NARROWER
+        )
+    )
+    if len(narrower) == 1:
+        return f"lists {narrower[0]}, which is a kind of {query.name}"
+    return f"lists {_listing(narrower)}, which are kinds of {query.name}"
+
+
+def _trials_reason(query, candidate):
+    """ "runs A and B (liver cancer), C (digestive system cancers)": trials by nearest type."""
+    if not candidate.trials:
+        return ""
+    distance = query.expansion.distance
+    by_type = {}
+    for run in sorted(candidate.trials.values(), key=lambda r: r.name.casefold()):
+        nearest = min(run.cancer_type_ids, key=lambda c: (distance[c], c))
+        by_type.setdefault(nearest, []).append(run.name)
+    groups = [
+        f"{_listing(names)} ({query.name_of(cid)})"
+        for cid, names in sorted(by_type.items(), key=lambda kv: (distance[kv[0]], kv[0]))
+    ]
+    return f"runs {_join(groups)}"
+
+
+def _activity_reason(query, candidate):
+    """The largest reported activity, with the types it is for unless it is the type itself."""
+    if not candidate.activities:
+        return ""
+    best = max(candidate.activities.values(), key=lambda a: (a.value, a.text))
+    about = ""
+    if query.type_id not in best.cancer_type_ids:
+        about = f" ({_join(query.name_of(c) for c in sorted(best.cancer_type_ids))})"
+    return f"reports {best.text}{about}"
+
+
+def _offers_reason(query, candidate):
+    if not candidate.services:
+        return ""
+    offered = [query.service_name(s) for s in query.service_ids if s in candidate.services]
+    return f"offers {_join(offered)}"
+
+
+def rank_departments(query, evidence):
+    """The candidates that tie to the query, ranked, each with its reason."""
     hits = []
-    for dep_id, (dep_name, dep_slug) in departments.items():
-        own = sorted(links.get(dep_id, ()))
-        trials = trials_by_department.get(dep_id, {})
-        acts = activities.get(dep_id, {})
-        offers = offering.get(dep_id, set())
-        parts = []
-        if own:
-            band, dist, rel_rank, cid, relation = own[0]
-            if band == FOCUS:
-                parts.append(f"focuses on {term.inline_name}")
-            elif band == LISTS:
-                parts.append(f"lists {term.inline_name}{RELATION_SUFFIX.get(relation, '')}")
-            elif band == BROADER:
-                broader = name_of(cid)
-                verb = "include" if _plural(broader) else "includes"
-                parts.append(f"covers {broader}, which {verb} {term.inline_name}")
-            else:
-                narrower = [name_of(link[3]) for link in own if link[0] == NARROWER]
-                narrower = list(dict.fromkeys(narrower))
-                if len(narrower) == 1:
-                    parts.append(f"lists {narrower[0]}, which is a kind of {term.inline_name}")
-                else:
-                    parts.append(
-                        f"lists {_listing(narrower)}, which are kinds of {term.inline_name}"
-                    )
-        elif trials or acts:
-            band, dist, rel_rank = TRIALS_ONLY, 0, 3
-        elif offers:
-            band, dist, rel_rank = SERVICE_ONLY, 0, 3
-        else:
+    for candidate in evidence.candidates.values():
+        placement = place(candidate)
+        if placement is None:
             continue
-        if trials:
-            by_type = {}
-            for trial_name, cids in sorted(trials.values(), key=lambda t: t[0].casefold()):
-                nearest = min(cids, key=lambda c: (distance[c], c))
-                by_type.setdefault(nearest, []).append(trial_name)
-            groups = [
-                f"{_listing(names)} ({name_of(cid)})"
-                for cid, names in sorted(by_type.items(), key=lambda kv: (distance[kv[0]], kv[0]))
-            ]
-            parts.append(f"runs {_join(groups)}")
-        if acts:
-            value, text, cids = max(acts.values(), key=lambda a: (a[0], a[1]))
-            about = "" if type_id in cids else f" ({_join(name_of(c) for c in sorted(cids))})"
-            parts.append(f"reports {text}{about}")
-        if offers:
-            parts.append(f"offers {_join(service_names[s] for s in service_ids if s in offers)}")
-        if band == SERVICE_ONLY:
-            parts.append("lists no specific cancer types")
-        score = len(trials) + len(acts)
+        reason = explain(query, candidate, placement)
         hits.append(
             DepartmentHit(
-                dep_id,
-                dep_name,
-                dep_slug,
-                band,
-                _sentence(parts),
-                (band, -bool(offers), -score, dist, rel_rank, dep_name.casefold(), dep_slug),
+                candidate.id,
+                candidate.name,
+                candidate.slug,
+                placement.band,
+                reason,
+                placement.sort_key,
             )
         )
     hits.sort(key=lambda h: h.sort_key)
-    return hits, ids, distance, trial_sites
+    return hits
 
 
-def trials_for_cancer_types(vocab, type_id, ids, distance, trial_sites):
+def rank_trials(query, trial_sites):
     """Trials for the type and its relatives: the type's own first, then narrower, broader."""
-
-    trials = list(
+    expansion = query.expansion
+    ids = expansion.ids
+    hits = []
+    for trial in (
         Trial.objects.filter(cancer_types__in=ids).distinct().prefetch_related("cancer_types")
-    )
-    descendants = set(vocab.descendants.get(type_id, ()))
-    found = []
-    for trial in trials:
+    ):
         types = [c for c in trial.cancer_types.all() if c.pk in ids]
         if not types:
             continue
-        nearest = min(types, key=lambda c: (distance[c.pk], c.pk))
-        order = 0 if nearest.pk == type_id else (1 if nearest.pk in descendants else 2)
+        nearest = min(types, key=lambda c: (expansion.distance[c.pk], c.pk))
+        if nearest.pk == expansion.type_id:
+            order = 0
+        else:
+            order = 1 if nearest.pk in expansion.narrower else 2
         names = _join(inline(c.name) for c in sorted(types, key=lambda c: c.name))
         sites = sorted(trial_sites.get(trial.pk, ()), key=lambda s: s[0].casefold())
-        found.append(
-            ((order, trial.name.casefold(), trial.slug), TrialHit(trial, f"For {names}", sites))
-        )
-    found.sort(key=lambda pair: pair[0])
-    return [hit for _, hit in found]
+        key = (order, trial.name.casefold(), trial.slug)
+        hits.append(TrialHit(trial, f"For {names}", sites, key))
+    hits.sort(key=lambda h: h.sort_key)
+    return hits
+
+
+def search_cancer_type(vocab, type_id, service_ids=()):
+    """Departments and trials for a cancer type, departments lifted by the given services."""
+    query = CancerTypeQuery(vocab, expand(vocab, type_id), tuple(service_ids))
+    evidence = gather(query)
+    return Found(
+        "cancer_type", rank_departments(query, evidence), rank_trials(query, evidence.trial_sites)
+    )
 
 
 # --- services ---------------------------------------------------------------------------------
 
 
 def rank_for_service(vocab, service_id):
+    """Departments offering the service (or a narrower one); the matching specialty first."""
     term = vocab.service(service_id)
-    narrower = vocab.narrower_services.get(service_id, ())
-    ids = {service_id, *narrower}
+    expansion = expand_service(vocab, service_id)
     kind = KIND_FOR_CATEGORY.get(term.category, "")
-    offered = {}
+    offered, departments = {}, {}
     for dep_id, dep_name, dep_slug, dep_kind, sid in DepartmentService.objects.filter(
-        service_id__in=ids
+        service_id__in=expansion.ids
     ).values_list(
         "department_id", "department__name", "department__slug", "department__kind", "service_id"
     ):
-        offered.setdefault(dep_id, [dep_name, dep_slug, dep_kind, set()])[3].add(sid)
+        departments.setdefault(dep_id, (dep_name, dep_slug, dep_kind))
+        offered.setdefault(dep_id, set()).add(sid)
     hits = []
-    for dep_id, (dep_name, dep_slug, dep_kind, sids) in offered.items():
+    for dep_id, (dep_name, dep_slug, dep_kind) in departments.items():
+        sids = offered[dep_id]
         if service_id in sids:
             band, reason = FOCUS, f"offers {term.inline_name}"
         else:
@@ -323,16 +490,8 @@ def rank_for_service(vocab, service_id):
         specialist = bool(kind) and dep_kind == kind
         if specialist:
             reason += f"; a {dep_kind} oncology department"
-        hits.append(
-            DepartmentHit(
-                dep_id,
-                dep_name,
-                dep_slug,
-                band,
-                _sentence([reason]),
-                (band, -specialist, dep_name.casefold(), dep_slug),
-            )
-        )
+        key = (band, -specialist, dep_name.casefold(), dep_slug)
+        hits.append(DepartmentHit(dep_id, dep_name, dep_slug, band, _sentence([reason]), key))
     hits.sort(key=lambda h: h.sort_key)
     return hits
 
@@ -344,38 +503,34 @@ def _words(query):
     return [t.norm for t in tokenise(query) if t.norm not in STOP_WORDS]
 
 
-def text_search(query):
-    """Departments and trials matching free text: PostgreSQL full-text search, else icontains."""
+def _full_text(phrase):
+    """PostgreSQL full-text search for this phrase (not for Chinese, which it cannot split)."""
+    return connection.vendor == "postgresql" and not has_cjk(phrase)
 
-    words = _words(query)
-    if not words:
-        return [], []
+
+def _text_matches(model, fields, words):
+    """Rows of `model` whose `fields` contain every word (PostgreSQL: match the phrase)."""
     phrase = " ".join(words)
-    use_fts = connection.vendor == "postgresql" and not has_cjk(phrase)
-    if use_fts:
+    if _full_text(phrase):
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
         search_query = SearchQuery(phrase, config="english", search_type="plain")
-        departments = Department.objects.annotate(
-            search=SearchVector("name", "summary", "description", config="english")
-        ).filter(search=search_query)
-        directions = ResearchDirection.objects.annotate(
-            search=SearchVector("name", config="english")
-        ).filter(search=search_query)
-    else:
-        dep_q, dir_q = Q(), Q()
-        for word in words:
-            dep_q &= (
-                Q(name__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(description__icontains=word)
-            )
-            dir_q &= Q(name__icontains=word)
-        departments = Department.objects.filter(dep_q)
-        directions = ResearchDirection.objects.filter(dir_q)
+        vector = SearchVector(*fields, config="english")
+        return model.objects.annotate(search=vector).filter(search=search_query)
+    condition = Q()
+    for word in words:
+        any_field = Q()
+        for name in fields:
+            any_field |= Q(**{f"{name}__icontains": word})
+        condition &= any_field
+    return model.objects.filter(condition)
 
+
+def _text_department_hits(query, words):
+    """Departments whose name or description has the words: by name first."""
     hits = {}
     shown = query.strip()
+    departments = _text_matches(Department, ("name", "summary", "description"), words)
     for pk, name, slug, summary, description in departments.values_list(
         "pk", "name", "slug", "summary", "description"
     ):
@@ -386,35 +541,46 @@ def text_search(query):
         hits[pk] = DepartmentHit(
             pk, name, slug, 1 if in_name else 2, f"{verb} “{shown}” in {where}"
         )
+    directions = _text_matches(ResearchDirection, ("name",), words)
     for pk, name, slug, direction in directions.values_list(
         "department_id", "department__name", "department__slug", "name"
     ).order_by("department_id", "sort_order", "pk"):
         if pk not in hits:
             hits[pk] = DepartmentHit(pk, name, slug, 3, f"Research direction: {direction}")
+    return hits
 
-    compact = query.replace("-", " ").strip()
-    trial_q = Q()
-    for text in {query.strip(), compact}:
-        trial_q |= (
+
+def _text_trials(query):
+    """Trials by name, source wording, registry id or intervention, sorted by name."""
+    texts = {query.strip(), query.replace("-", " ").strip()}
+    condition = Q()
+    for text in texts:
+        condition |= (
             Q(name__icontains=text)
             | Q(source_wording__icontains=text)
             | Q(registry_id__iexact=text)
             | Q(interventions__name__iexact=text)
         )
-    trials = list(
-        Trial.objects.filter(trial_q)
+    trials = (
+        Trial.objects.filter(condition)
         .distinct()
         .prefetch_related("cancer_types", "sites__department")
     )
+    return sorted(trials, key=lambda t: t.name.casefold())
+
+
+def _add_trial_hits(hits, trials, query):
+    """Departments running the trials, or reporting trials of the drug named; a department
+    already found says so first."""
     merged = set()
-    for trial in sorted(trials, key=lambda t: t.name.casefold()):
+    for trial in trials:
         for site in trial.sites.all():
             dep = site.department
             hit = hits.get(dep.pk)
             if hit is None:
                 hits[dep.pk] = DepartmentHit(dep.pk, dep.name, dep.slug, 4, f"Runs {trial.name}")
             elif (dep.pk, trial.pk) not in merged:
-                hit.reason = _sentence([f"runs {trial.name}", _lower_first(hit.reason)])
+                hit.reason = _sentence([f"runs {trial.name}", lower_first(hit.reason)])
             merged.add((dep.pk, trial.pk))
     for pk, name, slug, drug in (
         TrialActivity.objects.filter(interventions__name__iexact=query.strip())
@@ -424,24 +590,29 @@ def text_search(query):
         if pk not in hits:
             hits[pk] = DepartmentHit(pk, name, slug, 4, f"Reports trials of {drug}")
         elif (pk, drug) not in merged:
-            hits[pk].reason = _sentence(
-                [f"reports trials of {drug}", _lower_first(hits[pk].reason)]
-            )
+            hits[pk].reason = _sentence([f"reports trials of {drug}", lower_first(hits[pk].reason)])
         merged.add((pk, drug))
+
+
+def _text_trial_hit(trial):
+    types = trial.cancer_types.all()
+    reason = "For " + _join(inline(c.name) for c in types) if types else ""
+    sites = sorted({(s.department.name, s.department.slug) for s in trial.sites.all()})
+    return TrialHit(trial, reason, sites)
+
+
+def text_search(query):
+    """Departments and trials matching free text: PostgreSQL full-text search, else icontains."""
+    words = _words(query)
+    if not words:
+        return Found("text", [], [])
+    hits = _text_department_hits(query, words)
+    trials = _text_trials(query)
+    _add_trial_hits(hits, trials, query)
     ranked = sorted(hits.values(), key=lambda h: (h.band, h.name.casefold(), h.slug))
     for hit in ranked:
         hit.sort_key = (hit.band, hit.name.casefold(), hit.slug)
-    trial_hits = [
-        TrialHit(
-            t,
-            "For " + _join(inline(c.name) for c in t.cancer_types.all())
-            if t.cancer_types.all()
-            else "",
-            sorted({(s.department.name, s.department.slug) for s in t.sites.all()}),
-        )
-        for t in sorted(trials, key=lambda t: t.name.casefold())
-    ]
-    return ranked, trial_hits
+    return Found("text", ranked, [_text_trial_hit(t) for t in trials])
 
 
 # --- the search page --------------------------------------------------------------------------
@@ -456,6 +627,16 @@ def _attach_departments(page_obj):
         hit.department = by_id.get(hit.id)
 
 
+def find(vocab, resolution):
+    """Search by what the query resolved to: a cancer type (and service), a service, or text."""
+    if resolution.cancer_type is not None:
+        service_ids = (resolution.service.id,) if resolution.service is not None else ()
+        return search_cancer_type(vocab, resolution.cancer_type.id, service_ids)
+    if resolution.service is not None:
+        return Found("service", rank_for_service(vocab, resolution.service.id))
+    return text_search(resolution.query)
+
+
 def search(text, page=None, *, per_page=PER_PAGE):
     """Everything the search page shows for `text`."""
     resolution = resolve(text)
@@ -464,26 +645,12 @@ def search(text, page=None, *, per_page=PER_PAGE):
         results.page_obj = Paginator([], per_page).get_page(1)
         return results
     vocab = resolution.vocabulary or get_vocabulary()
-    trials = []
-    if resolution.cancer_type is not None:
-        results.mode = "cancer_type"
-        service_ids = ()
-        if resolution.service is not None:
-            service_ids = (resolution.service.id,)
-        hits, ids, distance, sites = rank_for_cancer_type(
-            vocab, resolution.cancer_type.id, service_ids
-        )
-        trials = trials_for_cancer_types(vocab, resolution.cancer_type.id, ids, distance, sites)
-    elif resolution.service is not None:
-        results.mode = "service"
-        hits = rank_for_service(vocab, resolution.service.id)
-    else:
-        results.mode = "text"
-        hits, trials = text_search(resolution.query)
-    results.hits = hits
-    results.trial_count = len(trials)
-    results.trials = trials[:MAX_TRIALS]
-    results.page_obj = Paginator(hits, per_page).get_page(page)
+    found = find(vocab, resolution)
+    results.mode = found.mode
+    results.hits = found.hits
+    results.trial_count = len(found.trials)
+    results.trials = found.trials[:MAX_TRIALS]
+    results.page_obj = Paginator(found.hits, per_page).get_page(page)
     _attach_departments(results.page_obj)
     if results.mode == "text" and not results.has_results:
         results.suggestions = suggest(resolution.query, vocab)

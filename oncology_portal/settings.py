@@ -42,7 +42,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
     "django_filters",
     "simple_history",
     "import_export",
@@ -78,7 +77,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "csp.context_processors.nonce",
             ],
         },
     },
@@ -173,6 +171,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="WARNING")},
 }
-
-# Where load_portal_data reads the seed source documents (for excerpt verification).
-PORTAL_SEEDS_DIR = Path(env.str("PORTAL_SEEDS_DIR", default=str(BASE_DIR / "fixtures" / "seeds")))

@@ -4,10 +4,13 @@ Home, search, the directory (it filters on trial activity), a hospital's departm
 cancer type's departments and trials. Each app's own pages live in its views.py.
 """
 
-from django.db.models import Count, Prefetch
-from django.views.generic import DetailView, TemplateView
+from django.db.models import Count, Prefetch, Window
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
+from departments.counts import departments_covering_each_type, largest_hospitals
+from departments.listing import FilteredListMixin, ForgivingPaginationMixin
 from departments.models import (
     CancerType,
     CancerTypeAlias,
@@ -15,14 +18,18 @@ from departments.models import (
     DepartmentCancerType,
     Hospital,
 )
-from departments.tree import CancerTypeTree
-from departments.views import DEPARTMENTS_PER_HOSPITAL, ForgivingPaginationMixin
+from departments.tree import CancerTypeTree, best_departments_by_reach
+from departments.views import DEPARTMENTS_PER_HOSPITAL
 from trials.models import Trial
 
-from .filters import DepartmentFilter, directory_queryset
+from .filters import DepartmentFilter, attach_trial_counts, directory_queryset
 from .search import search
 
 HOME_HOSPITALS = 12
+# A cancer type's page shows this many departments per reach (direct, broader, narrower) and
+# this many trials, each with a link to the full filtered list.
+CANCER_TYPE_DEPARTMENTS = 10
+CANCER_TYPE_TRIALS = 20
 
 
 class HomeView(TemplateView):
@@ -33,14 +40,12 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         tree = CancerTypeTree.load(CancerType.objects.only("pk", "parent", "name", "slug"))
-        counts = tree.subtree_counts(
-            DepartmentCancerType.objects.values_list("department_id", "cancer_type_id")
-        )
+        counts = departments_covering_each_type(tree)
         for node in tree.nodes:
             node.department_count = counts.get(node.pk, 0)
         hospitals = list(
-            Hospital.objects.annotate(department_count=Count("departments"))
-            .filter(department_count__gt=0)
+            Hospital.objects.filter(pk__in=largest_hospitals(HOME_HOSPITALS))
+            .annotate(department_count=Count("departments"))
             .order_by("-department_count", "name", "slug")
             .prefetch_related(
                 Prefetch(
@@ -48,7 +53,7 @@ class HomeView(TemplateView):
                     queryset=Department.objects.order_by("name")[:DEPARTMENTS_PER_HOSPITAL],
                     to_attr="first_departments",
                 )
-            )[:HOME_HOSPITALS]
+            )
         )
         context.update(
             groups=tree.roots,
@@ -75,7 +80,7 @@ class SearchView(TemplateView):
         return context
 
 
-class DepartmentListView(ForgivingPaginationMixin, FilterView):
+class DepartmentListView(FilteredListMixin, FilterView):
     """/departments/ — the directory, filtered by django-filter (see filters.py)."""
 
     filterset_class = DepartmentFilter
@@ -89,34 +94,38 @@ class DepartmentListView(ForgivingPaginationMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filterset = self.filterset
+        departments = attach_trial_counts(context["object_list"])
         context.update(
+            departments=departments,
+            object_list=departments,
             nav="departments",
-            active_filters=filterset.active_filters(),
-            problems=filterset.problems(),
             selected_cancer_type=filterset.selected_cancer_type,
             understood_cancer_type=filterset.understood_cancer_type,
             broader_type=filterset.broader_cancer_type,
-            result_count=context["paginator"].count,
             # Closed unless something needs fixing: on a phone the results come first.
             filters_open=bool(filterset.is_bound and filterset.form.errors),
         )
         return context
 
 
-class HospitalDetailView(DetailView):
-    """/hospitals/<slug>/ — the hospital's facts and its departments."""
+class HospitalDetailView(ForgivingPaginationMixin, ListView):
+    """/hospitals/<slug>/ — the hospital's facts and its departments, a page at a time."""
 
     template_name = "portal/hospital_detail.html"
-    context_object_name = "hospital"
+    context_object_name = "departments"
+    paginate_by = 20
 
     def get_queryset(self):
-        return Hospital.objects.select_related("source").prefetch_related(
-            Prefetch(
-                "departments",
-                queryset=directory_queryset(),
-                to_attr="department_list",
-            )
+        self.hospital = get_object_or_404(
+            Hospital.objects.select_related("source"), slug=self.kwargs["slug"]
         )
+        return directory_queryset().filter(hospital=self.hospital)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        departments = attach_trial_counts(context["object_list"])
+        context.update(hospital=self.hospital, departments=departments, object_list=departments)
+        return context
 
 
 class CancerTypeDetailView(DetailView):
@@ -132,31 +141,36 @@ class CancerTypeDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        cancer_type = self.object
         tree = CancerTypeTree.load(CancerType.objects.only("pk", "parent", "name", "slug"))
-        node = tree.by_id[cancer_type.pk]
+        node = tree.by_id[self.object.pk]
         broader = tree.ancestors(node)
-        narrower = tree.descendants(node)
-        related = {n.pk for n in (node, *broader, *narrower)}
+        related = tree.subtree_ids(node) | {n.pk for n in broader}
+        shown = best_departments_by_reach(node, tree, limit=CANCER_TYPE_DEPARTMENTS)
         links = (
-            DepartmentCancerType.objects.filter(cancer_type__in=related)
+            DepartmentCancerType.objects.filter(
+                department__in=[pk for reach in shown for pk in reach.department_ids],
+                cancer_type__in=related,
+            )
             .select_related("department__hospital", "source")
             .order_by("department__name", "department__pk", "sort_order", "pk")
         )
         sections = tree.group_department_links(node, links)
-        trials = list(
-            Trial.objects.filter(cancer_types__in=related)
-            .distinct()
+        for section, reach in zip(sections, shown, strict=True):
+            section["total"] = reach.total
+        shown_trials = list(
+            Trial.objects.for_cancer_types(related)
+            .annotate(total=Window(Count("pk")))
             .prefetch_related("cancer_types")
-            .order_by("name")
+            .order_by("name", "pk")[:CANCER_TYPE_TRIALS]
         )
-        for trial in trials:
+        for trial in shown_trials:
             trial.matched_types = [t for t in trial.cancer_types.all() if t.pk in related]
         context.update(
             broader=list(reversed(broader)),
             narrower_children=node.tree_children,
             sections=sections,
-            department_count=sum(len(section["entries"]) for section in sections),
-            trials=trials,
+            department_count=sum(reach.total for reach in shown),
+            trials=shown_trials,
+            trial_count=shown_trials[0].total if shown_trials else 0,
         )
         return context

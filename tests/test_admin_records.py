@@ -9,7 +9,6 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from import_export.tmp_storages import TempFolderStorage
@@ -28,41 +27,16 @@ from departments.models import (
 from departments.permissions import EDITOR_GROUP
 from trials.models import Trial
 
-from .admin_support import SLUG_A, SLUG_B, change_form_id, form_data, make_curator, make_editor
+from .helpers import SLUG_A, SLUG_B, admin_url, change_form_id, form_data, make_editor
 
 pytestmark = pytest.mark.django_db
 
 
-def url(model, view, *args):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
-
-
-@pytest.fixture
-def department(portal_data):
-    return Department.objects.get(slug=SLUG_A)
-
-
-@pytest.fixture
-def editor(department):
-    return make_editor("editor_a", SLUG_A)
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
-
-
-@pytest.fixture
-def curator_client(client, portal_data):
-    client.force_login(make_curator())
-    return client
-
-
 def save_department(client, department, **changes):
-    page = client.get(url(Department, "change", department.pk))
+    page = client.get(admin_url(Department, "change", department.pk))
     return client.post(
-        url(Department, "change", department.pk), form_data(page, "department_form", **changes)
+        admin_url(Department, "change", department.pk),
+        form_data(page, "department_form", **changes),
     )
 
 
@@ -78,7 +52,7 @@ def test_each_change_writes_a_history_row_with_the_user(editor_client, editor, d
     delta = records[0].diff_against(records[1])
     assert "phone" in delta.changed_fields
 
-    page = editor_client.get(url(Department, "history", department.pk))
+    page = editor_client.get(admin_url(Department, "history", department.pk))
     assert page.status_code == 200
     assert "editor_a" in page.content.decode()
 
@@ -87,9 +61,9 @@ def test_inline_and_standalone_child_changes_are_recorded(editor_client, editor,
     count = StaffCount.objects.create(
         department=department, role="nurses", qualifier="exact", value=4, wording="4"
     )
-    page = editor_client.get(url(StaffCount, "change", count.pk))
+    page = editor_client.get(admin_url(StaffCount, "change", count.pk))
     response = editor_client.post(
-        url(StaffCount, "change", count.pk), form_data(page, "staffcount_form", value="6")
+        admin_url(StaffCount, "change", count.pk), form_data(page, "staffcount_form", value="6")
     )
     assert response.status_code == 302
     latest = count.history.latest("history_id")
@@ -100,7 +74,7 @@ def test_inline_and_standalone_child_changes_are_recorded(editor_client, editor,
     assert noted.history_user == editor
 
     # Deleting through admin is recorded too.
-    response = editor_client.post(url(StaffCount, "delete", count.pk), {"post": "yes"})
+    response = editor_client.post(admin_url(StaffCount, "delete", count.pk), {"post": "yes"})
     assert response.status_code == 302
     deleted = StaffCount.history.filter(id=count.pk).latest("history_id")
     assert deleted.history_type == "-" and deleted.history_user == editor
@@ -113,7 +87,7 @@ def test_revert_restores_earlier_values(editor_client, editor, department):
     assert department.phone == "0571-999"
     earlier = department.history.filter(phone=original_phone).latest("history_id")
 
-    revert_url = url(Department, "simple_history", department.pk, earlier.history_id)
+    revert_url = admin_url(Department, "simple_history", department.pk, earlier.history_id)
     page = editor_client.get(revert_url)
     assert page.status_code == 200
     assert "Revert" in page.content.decode()
@@ -136,7 +110,7 @@ def test_revert_needs_change_permission(client, department):
     DepartmentEditor.objects.create(user=viewer, department=department)
     client.force_login(viewer)
     version = department.history.latest("history_id").history_id
-    revert_url = url(Department, "simple_history", department.pk, version)
+    revert_url = admin_url(Department, "simple_history", department.pk, version)
     assert client.get(revert_url).status_code == 200
     assert client.post(revert_url, {"phone": "0000"}).status_code == 403
 
@@ -156,16 +130,16 @@ def test_second_save_gets_a_conflict_and_overwrites_nothing(client, department):
     first, second = Client(), Client()
     first.force_login(make_editor("alice", SLUG_A))
     second.force_login(make_editor("bob", SLUG_A))
-    page_1 = first.get(url(Department, "change", department.pk))
-    page_2 = second.get(url(Department, "change", department.pk))
+    page_1 = first.get(admin_url(Department, "change", department.pk))
+    page_2 = second.get(admin_url(Department, "change", department.pk))
 
     saved = first.post(
-        url(Department, "change", department.pk),
+        admin_url(Department, "change", department.pk),
         form_data(page_1, "department_form", phone="0571-1111"),
     )
     assert saved.status_code == 302
     conflict = second.post(
-        url(Department, "change", department.pk),
+        admin_url(Department, "change", department.pk),
         form_data(page_2, "department_form", phone="0571-2222", summary="Bob's summary"),
     )
     assert conflict.status_code == 200
@@ -188,12 +162,13 @@ def test_child_change_elsewhere_conflicts_with_an_open_department_form(client, d
     count = StaffCount.objects.create(
         department=department, role="nurses", qualifier="exact", value=4, wording="4"
     )
-    department_page = bob.get(url(Department, "change", department.pk))
-    count_page = alice.get(url(StaffCount, "change", count.pk))
-    alice.post(url(StaffCount, "change", count.pk), form_data(count_page, "staffcount_form",
+    department_page = bob.get(admin_url(Department, "change", department.pk))
+    count_page = alice.get(admin_url(StaffCount, "change", count.pk))
+    alice.post(admin_url(StaffCount, "change", count.pk), form_data(count_page, "staffcount_form",
                                                               value="7", wording="7"))
     response = bob.post(
-        url(Department, "change", department.pk), form_data(department_page, "department_form")
+        admin_url(Department, "change", department.pk),
+        form_data(department_page, "department_form"),
     )
     assert response.status_code == 200
     assert "Changed staff count" in " ".join(response.context["adminform"].form.non_field_errors())
@@ -202,9 +177,9 @@ def test_child_change_elsewhere_conflicts_with_an_open_department_form(client, d
 
 
 def test_form_without_version_is_refused(editor_client, department):
-    page = editor_client.get(url(Department, "change", department.pk))
+    page = editor_client.get(admin_url(Department, "change", department.pk))
     response = editor_client.post(
-        url(Department, "change", department.pk),
+        admin_url(Department, "change", department.pk),
         form_data(page, "department_form", phone="0571-3333", edit_token=None),
     )
     assert response.status_code == 200
@@ -222,8 +197,8 @@ def assert_field_error(response, field, message):
 
 def post_change(client, obj, **changes):
     model = type(obj)
-    page = client.get(url(model, "change", obj.pk))
-    return client.post(url(model, "change", obj.pk), form_data(page, change_form_id(model),
+    page = client.get(admin_url(model, "change", obj.pk))
+    return client.post(admin_url(model, "change", obj.pk), form_data(page, change_form_id(model),
                                                                **changes))
 
 
@@ -250,7 +225,7 @@ def test_quantity_message_in_department_inline(editor_client, department):
     StaffCount.objects.create(
         department=department, role="nurses", qualifier="exact", value=4, wording="4"
     )
-    page = editor_client.get(url(Department, "change", department.pk))
+    page = editor_client.get(admin_url(Department, "change", department.pk))
     data = form_data(page, "department_form")
     index = next(
         key.split("-")[1] for key, value in data.items()
@@ -258,7 +233,7 @@ def test_quantity_message_in_department_inline(editor_client, department):
     )
     data[f"staffcounts-{index}-qualifier"] = ["at_least"]
     data[f"staffcounts-{index}-value"] = [""]
-    response = editor_client.post(url(Department, "change", department.pk), data)
+    response = editor_client.post(admin_url(Department, "change", department.pk), data)
     assert response.status_code == 200
     assert escape("A figure qualified as 'at least / more than' needs a value.") in (
         response.content.decode()
@@ -279,8 +254,8 @@ def test_slug_unique(curator_client, department):
 def test_alias_belongs_to_one_term(curator_client):
     alias = CancerTypeAlias.objects.select_related("cancer_type").first()
     other_type = CancerType.objects.exclude(pk=alias.cancer_type_id).first()
-    page = curator_client.get(url(CancerTypeAlias, "add"))
-    response = curator_client.post(url(CancerTypeAlias, "add"), form_data(
+    page = curator_client.get(admin_url(CancerTypeAlias, "add"))
+    response = curator_client.post(admin_url(CancerTypeAlias, "add"), form_data(
         page, "cancertypealias_form", text=alias.text.upper(), kind="synonym",
         cancer_type=str(other_type.pk),
     ))
@@ -289,8 +264,8 @@ def test_alias_belongs_to_one_term(curator_client):
 
     service_alias = ServiceAlias.objects.select_related("service").first()
     other_service = Service.objects.exclude(pk=service_alias.service_id).first()
-    page = curator_client.get(url(ServiceAlias, "add"))
-    response = curator_client.post(url(ServiceAlias, "add"), form_data(
+    page = curator_client.get(admin_url(ServiceAlias, "add"))
+    response = curator_client.post(admin_url(ServiceAlias, "add"), form_data(
         page, "servicealias_form", text=service_alias.text, kind="synonym",
         service=str(other_service.pk),
     ))
@@ -324,13 +299,13 @@ def test_stale_flag_and_mark_verified(editor_client, department):
     Department.objects.filter(pk=department.pk).update(last_verified=None)
     department.refresh_from_db()
     assert department.is_stale
-    content = editor_client.get(url(Department, "changelist")).content.decode()
+    content = editor_client.get(admin_url(Department, "changelist")).content.decode()
     assert "Stale" in content
-    stale_list = editor_client.get(url(Department, "changelist"), {"verification": "stale"})
+    stale_list = editor_client.get(admin_url(Department, "changelist"), {"verification": "stale"})
     assert department in stale_list.context["cl"].result_list
 
     response = editor_client.post(
-        url(Department, "changelist"),
+        admin_url(Department, "changelist"),
         {"action": "mark_verified", "_selected_action": [department.pk]},
     )
     assert response.status_code == 302
@@ -338,7 +313,7 @@ def test_stale_flag_and_mark_verified(editor_client, department):
     assert department.last_verified == timezone.localdate()
     assert not department.is_stale
     assert department.history.latest("history_id").history_change_reason == "Marked verified"
-    current = editor_client.get(url(Department, "changelist"), {"verification": "current"})
+    current = editor_client.get(admin_url(Department, "changelist"), {"verification": "current"})
     assert department in current.context["cl"].result_list
 
 
@@ -362,10 +337,11 @@ def test_department_page_queries_do_not_grow_with_inline_rows(editor_client, dep
 
     def queries():
         with CaptureQueriesContext(connection) as context:
-            assert editor_client.get(url(Department, "change", department.pk)).status_code == 200
+            response = editor_client.get(admin_url(Department, "change", department.pk))
+            assert response.status_code == 200
         return len(context)
 
-    editor_client.get(url(Department, "change", department.pk))  # warm caches (content types)
+    editor_client.get(admin_url(Department, "change", department.pk))  # warm caches (content types)
     base = queries()
     source = Source.objects.first()
     for i in range(10):
@@ -377,7 +353,7 @@ def test_department_page_queries_do_not_grow_with_inline_rows(editor_client, dep
 
 
 def test_change_page_links_to_the_public_page(editor_client, department):
-    content = editor_client.get(url(Department, "change", department.pk)).content.decode()
+    content = editor_client.get(admin_url(Department, "change", department.pk)).content.decode()
     assert "View on site" in content
 
 
@@ -388,12 +364,12 @@ CSV_HEADER = (
 
 
 def import_preview(client, model, content, fmt="0"):
-    page = client.get(url(model, "import"))
+    page = client.get(admin_url(model, "import"))
     assert page.status_code == 200
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("rows.csv", content.encode(), content_type="text/csv")
-    return client.post(url(model, "import"), {"format": fmt, "resource": "0",
+    return client.post(admin_url(model, "import"), {"format": fmt, "resource": "0",
                                               "import_file": upload})
 
 
@@ -426,7 +402,7 @@ def test_valid_import_previews_then_writes(curator_client, department):
     assert not preview.context["result"].has_validation_errors()
     assert not StaffCount.objects.filter(role="import nurses").exists()  # a dry run
     confirm = preview.context["confirm_form"]
-    response = curator_client.post(url(StaffCount, "process_import"), {
+    response = curator_client.post(admin_url(StaffCount, "process_import"), {
         name: confirm.initial[name]
         for name in ("import_file_name", "original_file_name", "format", "resource")
     })
@@ -446,7 +422,7 @@ def test_import_with_one_invalid_row_writes_nothing(curator_client, department):
     storage = TempFolderStorage(encoding="utf-8-sig", read_mode="r")
     storage.save(content.encode())
     before = StaffCount.objects.count()
-    response = curator_client.post(url(StaffCount, "process_import"), {
+    response = curator_client.post(admin_url(StaffCount, "process_import"), {
         "import_file_name": storage.name, "original_file_name": "rows.csv",
         "format": "0", "resource": "0",
     }, follow=True)
@@ -456,10 +432,10 @@ def test_import_with_one_invalid_row_writes_nothing(curator_client, department):
 
 
 def test_department_export_json_and_reimport_is_unchanged(curator_client, department):
-    page = curator_client.get(url(Department, "export"))
+    page = curator_client.get(admin_url(Department, "export"))
     data = form_data(page, None, format="1")
     data.pop("_save", None)
-    response = curator_client.post(url(Department, "export"), data)
+    response = curator_client.post(admin_url(Department, "export"), data)
     rows = json.loads(response.content)
     assert {row["slug"] for row in rows} >= {SLUG_A, SLUG_B}
     mine = next(row for row in rows if row["slug"] == SLUG_A)
@@ -469,7 +445,7 @@ def test_department_export_json_and_reimport_is_unchanged(curator_client, depart
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("departments.json", json.dumps(rows).encode())
-    preview = curator_client.post(url(Department, "import"),
+    preview = curator_client.post(admin_url(Department, "import"),
                                   {"format": "1", "resource": "0", "import_file": upload})
     result = preview.context["result"]
     assert not result.has_errors() and not result.has_validation_errors()
@@ -509,8 +485,8 @@ def test_add_department_editor_errors(portal_data):
 
 def test_curator_grants_editor_role_in_admin(curator_client, department):
     user = get_user_model().objects.create_user("granted", is_staff=True)
-    page = curator_client.get(url(DepartmentEditor, "add"))
-    response = curator_client.post(url(DepartmentEditor, "add"), form_data(
+    page = curator_client.get(admin_url(DepartmentEditor, "add"))
+    response = curator_client.post(admin_url(DepartmentEditor, "add"), form_data(
         page, "departmenteditor_form", user=str(user.pk), department=str(department.pk),
     ))
     assert response.status_code == 302

@@ -38,7 +38,7 @@ from departments.models import (
 from departments.permissions import DepartmentScopedMixin
 from trials.models import Intervention, Trial, TrialActivity, TrialSite
 
-from .admin_support import SLUG_A, SLUG_B, change_form_id, form_data, make_curator, make_editor
+from .helpers import SLUG_A, SLUG_B, admin_url, change_form_id, form_data, make_curator, make_editor
 
 pytestmark = pytest.mark.django_db
 
@@ -97,24 +97,9 @@ CURATOR_ONLY_MODELS = [
 ]
 
 
-def url(model, view, *args):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
-
-
 @pytest.fixture
 def departments(portal_data):
     return Department.objects.get(slug=SLUG_A), Department.objects.get(slug=SLUG_B)
-
-
-@pytest.fixture
-def editor(departments):
-    return make_editor("editor_a", SLUG_A)
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
 
 
 @pytest.fixture
@@ -142,26 +127,26 @@ def test_every_department_owned_admin_is_scoped_and_covered():
 class TestEditorScope:
     def test_list_shows_own_rows_only(self, editor_client, rows, departments):
         model, mine, theirs = rows
-        response = editor_client.get(url(model, "changelist"))
+        response = editor_client.get(admin_url(model, "changelist"))
         assert response.status_code == 200
         listed = {obj.pk for obj in response.context["cl"].result_list}
         assert mine.pk in listed
         assert theirs.pk not in listed
         content = response.content.decode()
-        assert url(model, "change", mine.pk) in content
-        assert url(model, "change", theirs.pk) not in content
+        assert admin_url(model, "change", mine.pk) in content
+        assert admin_url(model, "change", theirs.pk) not in content
         # Crafted filters and searches do not widen the list.
         lookup = "id__exact" if model is Department else "department__id__exact"
-        crafted = editor_client.get(url(model, "changelist"), {lookup: departments[1].pk})
+        crafted = editor_client.get(admin_url(model, "changelist"), {lookup: departments[1].pk})
         assert theirs.pk not in {obj.pk for obj in crafted.context["cl"].result_list}
-        searched = editor_client.get(url(model, "changelist"), {"q": departments[1].name})
+        searched = editor_client.get(admin_url(model, "changelist"), {"q": departments[1].name})
         assert theirs.pk not in {obj.pk for obj in searched.context["cl"].result_list}
 
     def test_other_departments_rows_answer_404(self, editor_client, rows):
         model, mine, theirs = rows
         before = model.objects.filter(pk=theirs.pk).values().get()
         own_form = form_data(
-            editor_client.get(url(model, "change", mine.pk)), change_form_id(model),
+            editor_client.get(admin_url(model, "change", mine.pk)), change_form_id(model),
             excerpt="Overwritten by a crafted request",
         )
         for view, args in [
@@ -169,40 +154,41 @@ class TestEditorScope:
             ("delete", [theirs.pk]),
             ("history", [theirs.pk]),
         ]:
-            assert editor_client.get(url(model, view, *args)).status_code == 404, view
-        assert editor_client.post(url(model, "change", theirs.pk), own_form).status_code == 404
-        deleted = editor_client.post(url(model, "delete", theirs.pk), {"post": "yes"})
+            assert editor_client.get(admin_url(model, view, *args)).status_code == 404, view
+        changed = editor_client.post(admin_url(model, "change", theirs.pk), own_form)
+        assert changed.status_code == 404
+        deleted = editor_client.post(admin_url(model, "delete", theirs.pk), {"post": "yes"})
         assert deleted.status_code == 404
         version = model.history.filter(id=theirs.pk).latest("history_id").history_id
-        revert = url(model, "simple_history", theirs.pk, version)
+        revert = admin_url(model, "simple_history", theirs.pk, version)
         assert editor_client.get(revert).status_code == 404
         assert editor_client.post(revert, own_form).status_code == 404
         # A bulk action naming their row does nothing to it.
         editor_client.post(
-            url(model, "changelist"),
+            admin_url(model, "changelist"),
             {"action": "delete_selected", "_selected_action": [theirs.pk], "post": "yes"},
         )
         assert model.objects.filter(pk=theirs.pk).values().get() == before
 
     def test_editor_changes_own_row(self, editor_client, rows):
         model, mine, _theirs = rows
-        response = editor_client.get(url(model, "change", mine.pk))
+        response = editor_client.get(admin_url(model, "change", mine.pk))
         assert response.status_code == 200
         assert response.context["has_change_permission"]
         data = form_data(response, change_form_id(model), excerpt="Checked by the department")
-        response = editor_client.post(url(model, "change", mine.pk), data)
+        response = editor_client.post(admin_url(model, "change", mine.pk), data)
         assert response.status_code == 302, response.context["adminform"].form.errors
         mine.refresh_from_db()
         assert mine.excerpt == "Checked by the department"
-        assert editor_client.get(url(model, "history", mine.pk)).status_code == 200
+        assert editor_client.get(admin_url(model, "history", mine.pk)).status_code == 200
 
     def test_export_holds_own_rows_only(self, editor_client, rows):
         model = rows[0]
-        page = editor_client.get(url(model, "export"))
+        page = editor_client.get(admin_url(model, "export"))
         assert page.status_code == 200
         data = form_data(page, None, format="1")  # formats: 0 CSV, 1 JSON
         data.pop("_save", None)
-        response = editor_client.post(url(model, "export"), data)
+        response = editor_client.post(admin_url(model, "export"), data)
         assert response.status_code == 200
         exported = json.loads(response.content)
         department_slugs = {row.get("department", row.get("slug")) for row in exported}
@@ -211,8 +197,8 @@ class TestEditorScope:
 
     def test_import_is_for_curators(self, editor_client, rows):
         model = rows[0]
-        assert editor_client.get(url(model, "import")).status_code == 403
-        assert editor_client.post(url(model, "process_import"), {}).status_code == 403
+        assert editor_client.get(admin_url(model, "import")).status_code == 403
+        assert editor_client.post(admin_url(model, "process_import"), {}).status_code == 403
 
 
 @pytest.mark.parametrize("rows", CHILD_MODELS, indirect=True, ids=lambda m: m.__name__)
@@ -220,10 +206,10 @@ class TestDepartmentChoices:
     def test_cannot_move_own_row_to_another_department(self, editor_client, rows, departments):
         model, mine, _theirs = rows
         data = form_data(
-            editor_client.get(url(model, "change", mine.pk)), change_form_id(model),
+            editor_client.get(admin_url(model, "change", mine.pk)), change_form_id(model),
             department=str(departments[1].pk),
         )
-        response = editor_client.post(url(model, "change", mine.pk), data)
+        response = editor_client.post(admin_url(model, "change", mine.pk), data)
         assert response.status_code == 200
         assert "department" in response.context["adminform"].form.errors
         mine.refresh_from_db()
@@ -231,13 +217,13 @@ class TestDepartmentChoices:
 
     def test_cannot_add_a_row_to_another_department(self, editor_client, rows, departments):
         model, mine, _theirs = rows
-        assert editor_client.get(url(model, "add")).status_code == 200
+        assert editor_client.get(admin_url(model, "add")).status_code == 200
         data = form_data(
-            editor_client.get(url(model, "change", mine.pk)), change_form_id(model),
+            editor_client.get(admin_url(model, "change", mine.pk)), change_form_id(model),
             department=str(departments[1].pk), edit_token=None,
         )
         count = model.objects.filter(department=departments[1]).count()
-        response = editor_client.post(url(model, "add"), data)
+        response = editor_client.post(admin_url(model, "add"), data)
         assert response.status_code == 200
         assert "Select a valid choice" in str(response.context["adminform"].form.errors)
         assert model.objects.filter(department=departments[1]).count() == count
@@ -263,18 +249,19 @@ class TestDepartmentChoices:
 
     def test_department_filter_lists_own_departments_only(self, editor_client, rows, departments):
         model = rows[0]
-        content = editor_client.get(url(model, "changelist")).content.decode()
+        content = editor_client.get(admin_url(model, "changelist")).content.decode()
         assert departments[0].name in content
         assert departments[1].name not in content
 
 
 def test_editor_cannot_add_or_delete_departments(editor_client, departments):
     own = departments[0]
-    assert editor_client.get(url(Department, "add")).status_code == 403
-    assert editor_client.get(url(Department, "delete", own.pk)).status_code == 403
-    assert editor_client.post(url(Department, "delete", own.pk), {"post": "yes"}).status_code == 403
+    assert editor_client.get(admin_url(Department, "add")).status_code == 403
+    assert editor_client.get(admin_url(Department, "delete", own.pk)).status_code == 403
+    deleted = editor_client.post(admin_url(Department, "delete", own.pk), {"post": "yes"})
+    assert deleted.status_code == 403
     editor_client.post(
-        url(Department, "changelist"),
+        admin_url(Department, "changelist"),
         {"action": "delete_selected", "_selected_action": [own.pk], "post": "yes"},
     )
     assert Department.objects.filter(pk=own.pk).exists()
@@ -283,7 +270,7 @@ def test_editor_cannot_add_or_delete_departments(editor_client, departments):
 def test_editor_cannot_change_slug_hospital_or_grants(editor_client, departments):
     own = departments[0]
     other_hospital = Hospital.objects.exclude(pk=own.hospital_id).first()
-    page = editor_client.get(url(Department, "change", own.pk))
+    page = editor_client.get(admin_url(Department, "change", own.pk))
     assert b'name="editor_links-TOTAL_FORMS"' not in page.content
     data = form_data(
         page, "department_form", slug="hijacked-slug", hospital=str(other_hospital.pk),
@@ -293,7 +280,7 @@ def test_editor_cannot_change_slug_hospital_or_grants(editor_client, departments
     data["editor_links-TOTAL_FORMS"] = ["1"]
     data["editor_links-INITIAL_FORMS"] = ["0"]
     data["editor_links-0-user"] = [str(accomplice.pk)]
-    response = editor_client.post(url(Department, "change", own.pk), data)
+    response = editor_client.post(admin_url(Department, "change", own.pk), data)
     assert response.status_code == 302
     own.refresh_from_db()
     assert own.phone == "0571-1234"
@@ -308,7 +295,7 @@ def test_editor_revert_keeps_slug_and_hospital(editor_client, departments):
     before = own.history.latest("history_id")
     own.slug = "fahzu-medical-oncology-one"  # a curator changes the public URL
     own.save()
-    revert = url(Department, "simple_history", own.pk, before.history_id)
+    revert = admin_url(Department, "simple_history", own.pk, before.history_id)
     page = editor_client.get(revert)
     response = editor_client.post(revert, form_data(page, "historicaldepartment_form"))
     assert response.status_code == 302
@@ -320,7 +307,7 @@ def test_editor_cannot_verify_another_department(editor_client, departments):
     other = departments[1]
     Department.objects.filter(pk=other.pk).update(last_verified=None)
     editor_client.post(
-        url(Department, "changelist"),
+        admin_url(Department, "changelist"),
         {"action": "mark_verified", "_selected_action": [other.pk]},
     )
     other.refresh_from_db()
@@ -331,10 +318,10 @@ def test_leader_choice_limited_to_own_people(editor_client, departments):
     own, other = departments
     stranger = Person.objects.create(department=other, name="Somebody Else")
     data = form_data(
-        editor_client.get(url(Department, "change", own.pk)), "department_form",
+        editor_client.get(admin_url(Department, "change", own.pk)), "department_form",
         leader=str(stranger.pk),
     )
-    response = editor_client.post(url(Department, "change", own.pk), data)
+    response = editor_client.post(admin_url(Department, "change", own.pk), data)
     assert response.status_code == 200
     assert "leader" in response.context["adminform"].form.errors
     own.refresh_from_db()
@@ -345,7 +332,7 @@ def test_inline_rows_of_another_department_cannot_be_edited(editor_client, depar
     """A crafted inline row id from department B is ignored: B's row is untouched."""
     own, other = departments
     theirs = MAKERS[StaffCount](other)
-    data = form_data(editor_client.get(url(Department, "change", own.pk)), "department_form")
+    data = form_data(editor_client.get(admin_url(Department, "change", own.pk)), "department_form")
     prefix = "staffcounts"
     total = int(data[f"{prefix}-TOTAL_FORMS"][0])
     data[f"{prefix}-TOTAL_FORMS"] = [str(total + 1)]
@@ -354,7 +341,7 @@ def test_inline_rows_of_another_department_cannot_be_edited(editor_client, depar
               "value": "9", "wording": "9", "sort_order": "0"}
     for name, value in fields.items():
         data[f"{prefix}-{total}-{name}"] = [str(value)]
-    editor_client.post(url(Department, "change", own.pk), data)
+    editor_client.post(admin_url(Department, "change", own.pk), data)
     theirs.refresh_from_db()
     assert theirs.role == "scoping test role"
     assert theirs.department == other
@@ -402,16 +389,16 @@ def test_editors_cannot_reach_vocabulary_trials_hospitals(editor_client, client,
     assert obj is not None
     for view, args in [("changelist", []), ("add", []), ("change", [obj.pk]),
                        ("delete", [obj.pk]), ("history", [obj.pk])]:
-        assert editor_client.get(url(model, view, *args)).status_code == 403, view
-    assert editor_client.post(url(model, "change", obj.pk), {"name": "x"}).status_code == 403
+        assert editor_client.get(admin_url(model, view, *args)).status_code == 403, view
+    assert editor_client.post(admin_url(model, "change", obj.pk), {"name": "x"}).status_code == 403
     index = editor_client.get(reverse("admin:index")).content.decode()
-    assert url(model, "changelist") not in index
+    assert admin_url(model, "changelist") not in index
 
     client.logout()
     client.force_login(make_curator())
     for view, args in [("changelist", []), ("add", []), ("change", [obj.pk]),
                        ("history", [obj.pk])]:
-        assert client.get(url(model, view, *args)).status_code == 200, view
+        assert client.get(admin_url(model, view, *args)).status_code == 200, view
 
 
 @pytest.mark.parametrize("model", SCOPED_MODELS, ids=lambda m: m.__name__)
@@ -421,7 +408,7 @@ def test_curator_sees_every_department(client, departments, model):
     if model is not Department:
         MAKERS[model](a)
         MAKERS[model](b)
-    response = client.get(url(model, "changelist"))
+    response = client.get(admin_url(model, "changelist"))
     assert response.status_code == 200
     listed = response.context["cl"].result_list
     owners = {obj.pk if model is Department else obj.department_id for obj in listed}
@@ -430,14 +417,14 @@ def test_curator_sees_every_department(client, departments, model):
 
 def test_editor_of_two_departments_sees_both(client, departments):
     client.force_login(make_editor("editor_ab", SLUG_A, SLUG_B))
-    listed = client.get(url(Department, "changelist")).context["cl"].result_list
+    listed = client.get(admin_url(Department, "changelist")).context["cl"].result_list
     assert {d.slug for d in listed} == {SLUG_A, SLUG_B}
 
 
 def test_editor_index_lists_their_models_only(editor_client):
     content = editor_client.get(reverse("admin:index")).content.decode()
-    assert url(Department, "changelist") in content
-    assert url(StaffCount, "changelist") in content
-    assert url(TrialSite, "changelist") in content
-    assert url(Hospital, "changelist") not in content
-    assert url(CancerType, "changelist") not in content
+    assert admin_url(Department, "changelist") in content
+    assert admin_url(StaffCount, "changelist") in content
+    assert admin_url(TrialSite, "changelist") in content
+    assert admin_url(Hospital, "changelist") not in content
+    assert admin_url(CancerType, "changelist") not in content

@@ -8,13 +8,13 @@ from django.utils.dateformat import format as format_date
 
 from departments.models import Department
 
-from .admin_support import PASSWORD, SLUG_B, make_editor
+from .helpers import PASSWORD, SLUG_B, make_editor
 
 NEW_PHONE = "+86-571-8812-3456"
 
 
 @pytest.mark.browser
-def test_editor_changes_phone_and_public_page_shows_it(chromium, loaded_live_server):
+def test_editor_changes_phone_and_public_page_shows_it(chromium, live_portal):
     old = timezone.make_aware(datetime.datetime(2020, 1, 15, 12, 0))
     Department.objects.filter(slug=SLUG_B).update(updated_at=old)
     department = Department.objects.get(slug=SLUG_B)
@@ -24,10 +24,10 @@ def test_editor_changes_phone_and_public_page_shows_it(chromium, loaded_live_ser
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
-        page.goto(f"{loaded_live_server.url}/departments/{SLUG_B}/")
+        page.goto(f"{live_portal.url}/departments/{SLUG_B}/")
         assert "Last updated on 15 January 2020" in page.content()
 
-        page.goto(f"{loaded_live_server.url}/admin/")
+        page.goto(f"{live_portal.url}/admin/")
         page.fill("#id_username", "browser_editor")
         page.fill("#id_password", PASSWORD)
         page.click("input[type=submit]")
@@ -42,7 +42,7 @@ def test_editor_changes_phone_and_public_page_shows_it(chromium, loaded_live_ser
         page.wait_for_selector(".messagelist .success")
         assert "was changed successfully" in page.inner_text(".messagelist")
 
-        page.goto(f"{loaded_live_server.url}/departments/{SLUG_B}/")
+        page.goto(f"{live_portal.url}/departments/{SLUG_B}/")
         assert page.locator("dd", has_text=NEW_PHONE).count() == 1
         assert f"Last updated on {today}" in page.content()
         assert "Last updated on 15 January 2020" not in page.content()

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def search_page(page):
-    reset_vocabulary_cache()  # the live server's data was just (re)loaded with new ids
+    reset_vocabulary_cache()  # built from this test's database state, not an earlier test's
     return page
 
 

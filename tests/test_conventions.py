@@ -1,5 +1,8 @@
 """Project conventions that hold for every model and every page-level asset."""
 
+import re
+from collections import Counter
+
 import pytest
 from django.apps import apps
 from django.db import models
@@ -21,10 +24,53 @@ def test_every_model_has_ordering_str_and_absolute_url(model):
     assert callable(getattr(model, "get_absolute_url", None))
 
 
+CONSTRAINT_NAME = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)+")
+
+
+def constraint_name_problem(model, name):
+    """Why `name` does not name a constraint of `model` after the model and its purpose, or None.
+
+    `{model}_{purpose}` (the model's name may be split at words, `department_cancertype_…`),
+    or `{app}_{model}_{purpose}` as `%(app_label)s_%(class)s_…` gives in an abstract base.
+    """
+    if not CONSTRAINT_NAME.fullmatch(name):
+        return f"{name!r} is not lower_snake_case"
+    words = name.removeprefix(f"{model._meta.app_label}_").split("_")
+    for i in range(1, len(words)):
+        if "".join(words[:i]) == model._meta.model_name:
+            return None  # words[i:] name the purpose
+    return f"{name!r} does not start with {model._meta.model_name!r} and then name a purpose"
+
+
 @pytest.mark.parametrize("model", portal_models(), ids=lambda m: m.__name__)
-def test_every_constraint_is_named_after_its_model_or_purpose(model):
-    for constraint in model._meta.constraints:
-        assert constraint.name and "%(" not in constraint.name
+def test_every_constraint_is_named_after_its_model_and_purpose(model):
+    problems = [
+        constraint_name_problem(model, constraint.name) for constraint in model._meta.constraints
+    ]
+    assert not [p for p in problems if p], f"{model.__name__}: {problems}"
+
+
+def test_constraint_names_are_unique_across_the_project():
+    """The database needs them unique; a copied Meta (or a base without %(class)s) repeats one."""
+    names = [c.name for m in portal_models() for c in m._meta.constraints]
+    assert names, "no constraints found"
+    assert not [n for n, count in Counter(names).items() if count > 1]
+
+
+@pytest.mark.parametrize(
+    ("model_name", "name"),
+    [
+        ("Hospital", "slug_unique"),  # not after its model
+        ("Hospital", "hospital"),  # no purpose
+        ("Hospital", "department_slug_unique"),  # another model's name
+        ("Hospital", "Hospital_slug_unique"),  # not lower case
+        ("Hospital", "%(class)s_slug_unique"),  # an uninterpolated template
+        ("StaffCount", "trials_staffcount_quantity_coherent"),  # another app's prefix
+    ],
+)
+def test_the_constraint_name_check_refuses_bad_names(model_name, name):
+    model = apps.get_model("departments", model_name)
+    assert constraint_name_problem(model, name)
 
 
 def test_robots_txt_keeps_crawlers_out_of_admin_and_search(client):

@@ -5,6 +5,7 @@ from html import unescape
 import pytest
 
 from departments.models import Department
+from departments.sections import sections
 
 pytestmark = pytest.mark.django_db
 
@@ -18,40 +19,17 @@ SLUGS = [
 
 
 def expected_texts(department):
-    """The text by which a reader finds each stored fact on the page."""
+    """The text by which a reader finds each stored fact on the page (each section's `facts`)."""
     texts = []
-    for link in department.cancer_type_links.select_related("cancer_type"):
-        texts += [link.cancer_type.name, link.wording]
-    for link in department.service_links.select_related("service"):
-        texts.append(link.service.name)
-    for row in department.staffcounts.all():
-        texts += [row.role, row.display]
-    for model_rows in (
-        department.designations.all(),
-        department.researchdirections.all(),
-        department.programmes.all(),
-        department.education_activities.all(),
-        department.awards.all(),
-    ):
-        for row in model_rows:
-            texts.append(row.name)
-            if getattr(row, "display", ""):
-                texts.append(row.display)
-    for row in department.annualstatistics.all():
-        texts += [row.metric, row.display]
-    for row in department.fundingawards.all():
-        texts += [row.programme, row.display]
-    for row in department.researchoutputs.all():
-        texts.append(row.title or row.display)
-    for row in department.trial_activities.all():
-        texts += [row.label, row.display]
-    for site in department.trial_sites.select_related("trial"):
-        texts.append(site.trial.name)
-    if department.leader:
-        texts.append(department.leader.name)
-    if department.phone:
-        texts.append(department.phone)
+    for section in sections():
+        for row in section.shown_rows(department):
+            texts += section.fact_texts(row)
     return [t for t in texts if t]
+
+
+def test_every_section_names_the_facts_a_reader_finds():
+    """A new section says which of its rows' fields the page shows, so this test checks them."""
+    assert not [section.key for section in sections() if not section.facts]
 
 
 @pytest.mark.parametrize("slug", SLUGS)

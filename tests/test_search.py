@@ -24,7 +24,7 @@ from departments.search.resolve import allowed_edits
 from departments.search.text import clean_query, qualifier_length, tokenise
 from departments.search.vocabulary import build_vocabulary
 from oncology_portal.search import search
-from tests.factories import make_bulk_data
+from tests.helpers import make_bulk_data
 from trials.models import Trial, TrialSite
 
 M1 = "fahzu-medical-oncology-1"

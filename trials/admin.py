@@ -1,5 +1,9 @@
 """Trials admin: trials and interventions for curators; trial sites and trial activity are
-department-owned rows that department editors edit for their own departments."""
+department-owned rows that department editors edit for their own departments.
+
+Their inlines reach the department's change page through the sections registered in
+`TrialsConfig.ready()`, and their import/export resources through `ChildAdmin`.
+"""
 
 import re
 
@@ -9,17 +13,13 @@ from departments.admin import (
     DEPARTMENT_FILTER,
     ChildAdmin,
     ChildInline,
-    DepartmentAdmin,
-    DepartmentEditorInline,
     QuantityColumns,
     TrackedAdmin,
 )
 from departments.concurrency import ConcurrencyGuardForm
-from departments.models import Department
 from departments.permissions import AutocompleteForEditorsMixin
 
 from . import models
-from .resources import TrialActivityResource, TrialSiteResource
 
 
 class TrialSiteInline(admin.TabularInline):
@@ -27,7 +27,7 @@ class TrialSiteInline(admin.TabularInline):
 
     model = models.TrialSite
     extra = 0
-    autocomplete_fields = ["department"]
+    autocomplete_fields = ["department", "source"]
     fields = ["department", "role", "sort_order", "source", "excerpt"]
 
 
@@ -35,13 +35,13 @@ class DepartmentTrialSiteInline(ChildInline):
     """The trials a department takes part in, on the department's page."""
 
     model = models.TrialSite
-    autocomplete_fields = ["trial"]
+    autocomplete_fields = ["trial", "source"]
     fields = ["trial", "role", "sort_order", "source", "excerpt"]
 
 
 class TrialActivityInline(ChildInline):
     model = models.TrialActivity
-    autocomplete_fields = ["cancer_types", "interventions"]
+    autocomplete_fields = ["cancer_types", "interventions", "source"]
     fields = [
         "label",
         "qualifier",
@@ -100,7 +100,7 @@ class TrialAdmin(AutocompleteForEditorsMixin, TrackedAdmin):
     list_filter = ["phase", "status", "sponsor_type", "scope", "multicentre"]
     search_fields = ["name", "source_wording", "registry_id", "title", "sponsor"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["cancer_types", "interventions"]
+    autocomplete_fields = ["cancer_types", "interventions", "source"]
     inlines = [TrialSiteInline]
 
 
@@ -109,37 +109,24 @@ class InterventionAdmin(AutocompleteForEditorsMixin, TrackedAdmin):
     list_display = ["name", "drug_class"]
     search_fields = ["name", "drug_class"]
     prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["source"]
 
 
 @admin.register(models.TrialSite)
 class TrialSiteAdmin(ChildAdmin):
-    resource_classes = [TrialSiteResource]
     list_display = ["trial", "department", "role"]
     list_filter = ["role", DEPARTMENT_FILTER]
     search_fields = ["trial__name", "trial__registry_id", "department__name"]
     list_select_related = ["trial", "department"]
-    autocomplete_fields = ["trial", "department"]
+    autocomplete_fields = ["trial", "department", "source"]
+    # By trial name, then the (unique) trial and department: index scans, not a sort of every
+    # site (the model's order leads with sort_order, which only orders a trial's own sites).
+    ordering = ["trial__name", "trial_id", "department_id"]
 
 
 @admin.register(models.TrialActivity)
 class TrialActivityAdmin(QuantityColumns, ChildAdmin):
-    resource_classes = [TrialActivityResource]
     list_display = ["label", "department", "display_figure", "qualifier", "period", "scope"]
     list_filter = ["qualifier", "scope", "sponsor_type", DEPARTMENT_FILTER]
     search_fields = ["label", "wording", "department__name"]
-    autocomplete_fields = ["department", "cancer_types", "interventions"]
-
-
-class DepartmentWithTrialsAdmin(DepartmentAdmin):
-    """The department admin, with the trial rows it owns (trials depends on departments)."""
-
-    inlines = [
-        *(inline for inline in DepartmentAdmin.inlines if inline is not DepartmentEditorInline),
-        DepartmentTrialSiteInline,
-        TrialActivityInline,
-        DepartmentEditorInline,
-    ]
-
-
-admin.site.unregister(Department)
-admin.site.register(Department, DepartmentWithTrialsAdmin)
+    autocomplete_fields = ["department", "cancer_types", "interventions", "source"]

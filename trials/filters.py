@@ -1,27 +1,19 @@
 """The trials app's FilterSet: the filters on /trials/.
 
 Every filter takes a slug or a choice value and validates it against choices built from one
-query per vocabulary, so an unknown or malformed value is a form error (shown on the page)
-and never reaches the database.
+query per vocabulary (the department, from 50,000, is typed and resolved by RecordField), so an
+unknown or malformed value is a form error (shown on the page) and never reaches the database.
 """
 
 import django_filters
 from django import forms
+from django.db.models import Exists, OuterRef
 
+from departments.filters import FilterNoticesMixin, RecordFilter, StableOrderingFilter
 from departments.models import CancerType, Department
 from departments.tree import CancerTypeTree
 
 from .models import Intervention, Trial, TrialSite
-
-
-class TrialOrderingFilter(django_filters.OrderingFilter):
-    """Whitelisted ordering with a stable tie-break, so pages never overlap."""
-
-    def filter(self, qs, value):
-        qs = super().filter(qs, value)
-        if value:
-            qs = qs.order_by(*qs.query.order_by, "name", "pk")
-        return qs
 
 
 class TrialFilterForm(forms.Form):
@@ -29,13 +21,27 @@ class TrialFilterForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 
+    def full_clean(self):
+        """The page never repeats a value it could not use, not even in a text box."""
+        super().full_clean()
+        if self.is_bound and self._errors:
+            self.data = self.data.copy()
+            for name in self._errors:
+                if name in self.fields:
+                    self.data[name] = ""
+
+
+def _department_label(department):
+    hospital = department.hospital
+    return f"{department.name} — {hospital.short_name or hospital.display_name}"
+
 
 def _invalid(what):
     return {"invalid_choice": f"We don't know that {what}. Choose one from the list."}
 
 
-class TrialFilterSet(django_filters.FilterSet):
-    FILTER_KEYS = ("cancer_type", "phase", "status", "department", "intervention", "sponsor_type")
+class TrialFilterSet(FilterNoticesMixin, django_filters.FilterSet):
+    KEPT_ON_CLEAR = ("order",)
 
     cancer_type = django_filters.ChoiceFilter(
         label="Cancer type",
@@ -60,11 +66,13 @@ class TrialFilterSet(django_filters.FilterSet):
         empty_label="Any status",
         error_messages=_invalid("status"),
     )
-    department = django_filters.ChoiceFilter(
+    department = RecordFilter(
         label="Department",
         method="filter_department",
-        empty_label="Any department",
+        queryset=Department.objects.with_hospital(),
+        describe=_department_label,
         error_messages=_invalid("department"),
+        help_text="Its name, or part of it.",
     )
     intervention = django_filters.ChoiceFilter(
         label="Drug studied",
@@ -80,7 +88,7 @@ class TrialFilterSet(django_filters.FilterSet):
         empty_label="Any sponsor",
         error_messages=_invalid("sponsor type"),
     )
-    order = TrialOrderingFilter(
+    order = StableOrderingFilter(
         label="Sort by",
         fields=(("name", "name"), ("phase", "phase")),
         choices=(
@@ -104,56 +112,24 @@ class TrialFilterSet(django_filters.FilterSet):
             CancerType.objects.only("pk", "parent", "name", "slug")
         )
         self.filters["cancer_type"].extra["choices"] = self.cancer_type_tree.choices()
-        self.filters["department"].extra["choices"] = [
-            (d.slug, f"{d.name} — {d.hospital.short_name or d.hospital.display_name}")
-            for d in Department.objects.select_related("hospital")
-            .only(
-                "slug",
-                "name",
-                "hospital__name",
-                "hospital__short_name",
-                "hospital__founded_year",
-            )
-            .order_by("name", "hospital__name", "slug")
-        ]
         self.filters["intervention"].extra["choices"] = list(
             Intervention.objects.order_by("name").values_list("slug", "name")
         )
 
     def filter_cancer_type(self, queryset, name, value):
-        ids = self.cancer_type_tree.subtree_ids(self.cancer_type_tree.get(value))
-        through = Trial.cancer_types.through.objects.filter(cancertype_id__in=ids)
-        return queryset.filter(pk__in=through.values("trial_id"))
+        return queryset.for_cancer_types(
+            self.cancer_type_tree.subtree_ids(self.cancer_type_tree.get(value))
+        )
 
     def filter_department(self, queryset, name, value):
-        sites = TrialSite.objects.filter(department__slug=value)
-        return queryset.filter(pk__in=sites.values("trial_id"))
+        sites = TrialSite.objects.filter(trial=OuterRef("pk"), department=value)
+        return queryset.filter(Exists(sites))
 
     def filter_intervention(self, queryset, name, value):
-        through = Trial.interventions.through.objects.filter(intervention__slug=value)
-        return queryset.filter(pk__in=through.values("trial_id"))
-
-    def active_filters(self):
-        """The filters the request sets: label, chosen value (or None if invalid), and key."""
-        if not self.is_bound:
-            return []
-        form = self.form
-        form.is_valid()
-        active = []
-        for key in (*self.FILTER_KEYS, "order"):
-            raw = self.data.get(key)
-            if not raw or (key == "order" and key not in form.errors):
-                continue
-            field = form.fields[key]
-            value = None
-            if key not in form.errors:
-                chosen = form.cleaned_data.get(key)
-                if key == "cancer_type":
-                    value = self.cancer_type_tree.get(chosen).name
-                else:
-                    value = str(dict(field.choices).get(chosen, ""))
-            active.append({"key": key, "label": field.label, "value": value})
-        return active
+        links = Trial.interventions.through.objects.filter(
+            trial=OuterRef("pk"), intervention__slug=value
+        )
+        return queryset.filter(Exists(links))
 
 
 __all__ = ["TrialFilterSet"]

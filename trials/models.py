@@ -34,14 +34,12 @@ class Intervention(Sourced):
 
 
 class TrialQuerySet(models.QuerySet):
-    def recruiting(self):
-        return self.filter(status=Trial.Status.RECRUITING)
-
     def for_cancer_types(self, cancer_types):
-        return self.filter(cancer_types__in=cancer_types).distinct()
-
-    def with_relations(self):
-        return self.prefetch_related("cancer_types", "interventions")
+        """Trials for any of the given cancer types (a semi-join: no DISTINCT)."""
+        links = Trial.cancer_types.through.objects.filter(
+            trial=models.OuterRef("pk"), cancertype__in=cancer_types
+        )
+        return self.filter(models.Exists(links))
 
 
 class Trial(Sourced):
@@ -99,6 +97,12 @@ class Trial(Sourced):
 
     class Meta:
         ordering = ["name"]
+        # The trial list pages by name, alone or within a status or phase.
+        indexes = [
+            models.Index(fields=["name", "id"], name="trial_name_idx"),
+            models.Index(fields=["status", "name", "id"], name="trial_status_name_idx"),
+            models.Index(fields=["phase", "name", "id"], name="trial_phase_name_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="trial_slug_unique"),
             models.UniqueConstraint(

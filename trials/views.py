@@ -4,6 +4,8 @@ from django.db.models import Prefetch
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
+from departments.listing import FilteredListMixin
+
 from .filters import TrialFilterSet
 from .models import Intervention, Trial, TrialSite
 
@@ -14,60 +16,26 @@ def _sites():
     )
 
 
-class TrialListView(FilterView):
+class TrialListView(FilteredListMixin, FilterView):
     """/trials/ — trials filtered by cancer type, phase, status, department, drug and sponsor."""
 
     filterset_class = TrialFilterSet
     template_name = "trials/trial_list.html"
     context_object_name = "trials"
     paginate_by = 20
+    page_notice_names_page = False
 
     def get_queryset(self):
         return Trial.objects.order_by("name", "pk").prefetch_related(
             "cancer_types", Prefetch("sites", queryset=_sites())
         )
 
-    def paginate_queryset(self, queryset, page_size):
-        """Like ListView's, but a bad or out-of-range page shows a real page instead of a 404."""
-        paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
-        requested = self.request.GET.get(self.page_kwarg) or "1"
-        page = paginator.get_page(requested)
-        self.page_adjusted = requested != str(page.number)
-        return paginator, page, page.object_list, page.has_other_pages()
-
-    def _remove_url(self, *keys):
-        params = self.request.GET.copy()
-        for key in (*keys, self.page_kwarg):
-            params.pop(key, None)
-        query = params.urlencode()
-        return f"{self.request.path}?{query}" if query else self.request.path
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        filterset = self.filterset
-        active = filterset.active_filters()
-        for item in active:
-            item["remove_url"] = self._remove_url(item["key"])
-        known = [item for item in active if item["value"] is not None]
-        errors = filterset.form.errors if filterset.is_bound else {}
-        problems = [
-            {
-                "label": item["label"],
-                "message": " ".join(errors[item["key"]]),
-                "remove_url": item["remove_url"],
-            }
-            for item in active
-            if item["key"] in errors
-        ]
         context.update(
             nav="trials",
-            active_filters=active,
-            problems=problems,
-            filters_open=bool(active),
-            clear_url=self._remove_url(*TrialFilterSet.FILTER_KEYS),
-            filter_summary=", ".join(item["value"] for item in known),
-            page_adjusted=getattr(self, "page_adjusted", False),
-            result_count=context["paginator"].count if context.get("paginator") else 0,
+            filters_open=bool(context["active_filters"] or context["problems"]),
+            filter_summary=", ".join(item["value"] for item in context["active_filters"]),
         )
         return context
 

@@ -4,11 +4,14 @@ Order: the whole query exactly (names, aliases, abbreviations, Chinese); the que
 stage qualifiers; the query read phrase by phrase (longest vocabulary phrase first, Chinese
 segmented by its longest aliases, qualifiers and stop words set aside); then typo-tolerant
 matching with rapidfuzz — never for words of four letters or fewer, at most one edit for five to
-seven letters and two for longer ones.
+seven letters and two for longer ones; failing all that, the start of a longer term ("cholangio").
+
+`read_query` tries these in turn and returns a `Reading`; `resolve` turns it into the
+`Resolution` the page shows.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -18,6 +21,7 @@ from .text import (
     Token,
     clean_query,
     has_cjk,
+    parse_query,
     qualifier_length,
     strip_chinese_qualifiers,
     tokenise,
@@ -117,6 +121,74 @@ class Resolution:
         return self.vocabulary.related_cancer_type_ids(self.cancer_type.id)
 
 
+@dataclass(frozen=True)
+class Reading:
+    """One reading of the query's words: what they name and what was set aside."""
+
+    tokens: tuple[Token, ...] = ()  # the words read (typos corrected, where that helped)
+    matches: tuple[Match, ...] = ()
+    qualifiers: tuple[str, ...] = ()  # stage, setting, biomarker words
+    ignored: tuple[str, ...] = ()  # words not understood and not used
+    unknown: tuple[int, ...] = ()  # positions in `tokens` of words not understood
+    alternatives: tuple[Term, ...] = ()  # other readings of the same words
+
+    @property
+    def unknown_tokens(self):
+        return tuple(self.tokens[i] for i in self.unknown)
+
+
+@dataclass
+class _Draft:
+    """A Reading being built word by word."""
+
+    tokens: tuple[Token, ...]
+    matches: list = field(default_factory=list)
+    qualifiers: list = field(default_factory=list)
+    ignored: list = field(default_factory=list)
+    unknown: list = field(default_factory=list)
+    alternatives: list = field(default_factory=list)
+
+    def pick(self, found):
+        """One reading of a phrase; any other reading of the same words is an alternative."""
+        self.matches.extend(found[:1])
+        self.alternatives.extend(m.term for m in found[1:])
+
+    def reading(self):
+        return Reading(
+            self.tokens,
+            tuple(self.matches),
+            tuple(self.qualifiers),
+            tuple(self.ignored),
+            tuple(self.unknown),
+            tuple(self.alternatives),
+        )
+
+
+@dataclass(frozen=True)
+class _Span:
+    """The longest vocabulary phrase starting at a word: where it ends and what it names."""
+
+    end: int
+    matches: tuple[Match, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """A piece of a Chinese word: a vocabulary key or the text between keys."""
+
+    text: str
+    known: bool
+
+
+@dataclass(frozen=True)
+class _Choice:
+    """The cancer type and service a reading settles on, and the readings passed over."""
+
+    cancer_type: Match | None
+    service: Match | None
+    alternatives: tuple[Term, ...]
+
+
 def _method(entry):
     if entry.kind in ("chinese", "name_zh"):
         return CHINESE
@@ -133,38 +205,15 @@ def _matches(entries, typed, method=None, distance=0, vocab=None):
     return sorted(found, key=lambda m: (m.term.kind != CANCER_TYPE, m.term.name))
 
 
-def _pick(found, alternatives):
-    """One reading of a phrase; any other reading of the same words is an alternative."""
-    alternatives.extend(m.term for m in found[1:])
-    return found[:1]
-
-
-def _segment_chinese(vocab, token, alternatives):
-    """Longest Chinese (or mixed) aliases inside one token, left to right."""
-    text = token.norm
-    found, leftovers, run, pos = [], [], "", 0
-    while pos < len(text):
-        for key in vocab.cjk_by_first.get(text[pos], ()):
-            if text.startswith(key, pos):
-                found.extend(_pick(_matches(vocab.exact[key], key, vocab=vocab), alternatives))
-                if run:
-                    leftovers.append(run)
-                    run = ""
-                pos += len(key)
-                break
-        else:
-            run += text[pos]
-            pos += 1
-    if run:
-        leftovers.append(run)
-    return found, leftovers
-
-
 def _common_word(key, tokens, multiword):
     """A short abbreviation that is also an everyday word, typed in lower case in a phrase."""
     return (
         multiword and key in COMMON_WORD_ABBREVIATIONS and not all(t.raw.isupper() for t in tokens)
     )
+
+
+def _typed(tokens):
+    return " ".join(t.raw for t in tokens)
 
 
 def _longest_span(vocab, tokens, i, *, min_len, max_len, multiword=True):
@@ -176,74 +225,224 @@ def _longest_span(vocab, tokens, i, *, min_len, max_len, multiword=True):
             continue
         if _common_word(key, tokens[i:j], multiword):
             continue
-        typed = " ".join(t.raw for t in tokens[i:j])
-        return j, _matches(entries, typed, vocab=vocab)
-    return i, []
+        return _Span(j, tuple(_matches(entries, _typed(tokens[i:j]), vocab=vocab)))
+    return _Span(i)
 
 
-def _parse(vocab, tokens, multiword=True):
-    """Read the query phrase by phrase.
+# --- step 2: resolve --------------------------------------------------------------------------
 
-    Returns (matches, qualifiers, ignored words, unknown token indexes, alternatives).
-    """
-    matches, qualifiers, ignored, unknown, alternatives = [], [], [], [], []
+
+def read_query(vocab, parsed):
+    """The query's best reading against the vocabulary, tried in the module docstring's order."""
+    return (
+        _read_whole(vocab, parsed)
+        or _read_without_qualifiers(vocab, parsed)
+        or _read_phrase_by_phrase(vocab, parsed)
+    )
+
+
+def _read_whole(vocab, parsed):
+    """The whole query, exactly (a name, alias, abbreviation or Chinese name), or None."""
+    entries = vocab.lookup(parsed.normalised)
+    if not entries or _common_word(parsed.normalised, parsed.tokens, parsed.multiword):
+        return None
+    found = _matches(entries, parsed.query, vocab=vocab)
+    return Reading(parsed.tokens, tuple(found[:1]), alternatives=tuple(m.term for m in found[1:]))
+
+
+def _read_without_qualifiers(vocab, parsed):
+    """The query without stage and setting qualifiers ("metastatic HER2+ breast cancer")."""
+    tokens, kept, qualifiers, i = parsed.tokens, [], [], 0
+    words = [t.norm for t in tokens]
+    while i < len(words):
+        q = qualifier_length(words, i, biomarkers=False)
+        if q:
+            qualifiers.append(_typed(tokens[i : i + q]))
+            i += q
+        else:
+            kept.append(tokens[i])
+            i += 1
+    entries = vocab.lookup(" ".join(t.norm for t in kept)) if kept and qualifiers else ()
+    if not entries:
+        return None
+    found = _matches(entries, _typed(kept), vocab=vocab)
+    return Reading(
+        tokens,
+        tuple(found[:1]),
+        qualifiers=tuple(qualifiers),
+        alternatives=tuple(m.term for m in found[1:]),
+    )
+
+
+def _read_phrase_by_phrase(vocab, parsed):
+    """Phrase by phrase, typos corrected; failing that, the start of a longer term."""
+    reading = _read_phrases(vocab, parsed.tokens, parsed.multiword)
+    if reading.unknown:
+        reading = _set_aside_unknown(
+            _fuzzy_phrase(vocab, reading)
+            or _correct_words(vocab, reading, parsed.multiword)
+            or reading
+        )
+    if reading.matches:
+        return reading
+    return _read_prefix(vocab, parsed) or reading
+
+
+def _read_phrases(vocab, tokens, multiword=True):
+    """Read left to right: the longest vocabulary phrase, else a qualifier, else one word."""
+    draft = _Draft(tuple(tokens))
     words = [t.norm for t in tokens]
     i = 0
     while i < len(tokens):
-        j, found = _longest_span(
+        span = _longest_span(
             vocab, tokens, i, min_len=2, max_len=vocab.max_words, multiword=multiword
         )
-        if found:
-            matches.extend(_pick(found, alternatives))
-            i = j
-            continue
-        q = qualifier_length(words, i)
-        if q:
-            qualifiers.append(" ".join(t.raw for t in tokens[i : i + q]))
+        q = 0 if span.matches else qualifier_length(words, i)
+        if span.matches:
+            draft.pick(span.matches)
+            i = span.end
+        elif q:
+            draft.qualifiers.append(_typed(tokens[i : i + q]))
             i += q
-            continue
-        j, found = _longest_span(vocab, tokens, i, min_len=1, max_len=1, multiword=multiword)
-        if not found and _METASTATIC_ABBREVIATION.match(tokens[i].raw):
-            # "mCRC", "mNSCLC": metastatic + an abbreviation.
-            rest = tokens[i].raw[1:].casefold()
-            found = [
-                m
-                for m in _matches(vocab.lookup(rest), tokens[i].raw, vocab=vocab)
-                if m.entry.is_abbreviation
-            ]
-            if found:
-                qualifiers.append("metastatic")
+        else:
+            _read_word(vocab, draft, i, multiword)
+            i += 1
+    return draft.reading()
+
+
+def _read_word(vocab, draft, i, multiword):
+    """One word: a vocabulary word, a metastatic abbreviation ("mCRC"), Chinese, or unknown."""
+    token = draft.tokens[i]
+    found = _longest_span(vocab, draft.tokens, i, min_len=1, max_len=1, multiword=multiword).matches
+    if not found and _METASTATIC_ABBREVIATION.match(token.raw):
+        # "mCRC", "mNSCLC": metastatic + an abbreviation.
+        rest = token.raw[1:].casefold()
+        found = [
+            m
+            for m in _matches(vocab.lookup(rest), token.raw, vocab=vocab)
+            if m.entry.is_abbreviation
+        ]
         if found:
-            matches.extend(_pick(found, alternatives))
-        elif has_cjk(words[i]):
-            found, leftovers = _segment_chinese(vocab, tokens[i], alternatives)
-            matches.extend(found)
-            for run in leftovers:
-                target = qualifiers if not strip_chinese_qualifiers(run).strip() else ignored
-                if found or target is qualifiers:
-                    target.append(run)
-            if not found:
-                unknown.append(i)
-        elif words[i] not in STOP_WORDS:
-            unknown.append(i)
-        i += 1
-    return matches, qualifiers, ignored, unknown, alternatives
+            draft.qualifiers.append("metastatic")
+    if found:
+        draft.pick(found)
+    elif has_cjk(token.norm):
+        _read_chinese(vocab, draft, i)
+    elif token.norm not in STOP_WORDS:
+        draft.unknown.append(i)
 
 
-def _fuzzy_entries(vocab, text):
-    """(distance, entries) for the vocabulary keys within the allowed edits of `text`."""
+def _read_chinese(vocab, draft, i):
+    """The longest Chinese (or mixed) aliases inside one word; the rest set aside or ignored."""
+    before = len(draft.matches)
+    segments = _segment_chinese(vocab, draft.tokens[i].norm)
+    for segment in segments:
+        if segment.known:
+            draft.pick(_matches(vocab.exact[segment.text], segment.text, vocab=vocab))
+    found = len(draft.matches) > before
+    for segment in segments:
+        if segment.known:
+            continue
+        if not strip_chinese_qualifiers(segment.text).strip():
+            draft.qualifiers.append(segment.text)
+        elif found:
+            draft.ignored.append(segment.text)
+    if not found:
+        draft.unknown.append(i)
+
+
+def _segment_chinese(vocab, text):
+    """Split text into vocabulary keys (longest first, left to right) and the runs between."""
+    segments, run, pos = [], "", 0
+    while pos < len(text):
+        keys = vocab.cjk_by_first.get(text[pos], ())
+        key = next((k for k in keys if text.startswith(k, pos)), None)
+        if key is None:
+            run += text[pos]
+            pos += 1
+            continue
+        if run:
+            segments.append(_Segment(run, known=False))
+            run = ""
+        segments.append(_Segment(key, known=True))
+        pos += len(key)
+    if run:
+        segments.append(_Segment(run, known=False))
+    return segments
+
+
+def _fuzzy_phrase(vocab, reading):
+    """The words not understood, read together as one mistyped term; None if none is near."""
+    content = reading.unknown_tokens
+    phrase = " ".join(t.norm for t in content)
+    found = [] if has_cjk(phrase) else _fuzzy_matches(vocab, phrase, _typed(content))
+    if not found:
+        return None
+    return replace(
+        reading,
+        matches=(*reading.matches, found[0]),
+        alternatives=(*reading.alternatives, *(m.term for m in found[1:])),
+        unknown=(),
+    )
+
+
+def _correct_words(vocab, reading, multiword):
+    """The query read again with each word not understood corrected to a vocabulary word.
+
+    None unless a word changed and the new reading names at least as many terms.
+    """
+    corrected, changed = [], set()
+    for i, token in enumerate(reading.tokens):
+        word = _correct_word(vocab, token.norm) if i in reading.unknown else None
+        if word is None:
+            corrected.append(token)
+        else:
+            changed.add(token.raw)
+            if word:  # "" means a mistyped generic word ("cancr"): dropped
+                corrected.append(Token(word, token.raw))
+    if not changed:
+        return None
+    again = _read_phrases(vocab, corrected, multiword)
+    if not again.matches or len(_dedupe(again.matches)) < len(_dedupe(reading.matches)):
+        return None
+    matches = tuple(
+        Match(m.term, m.typed, m.entry, FUZZY, 1) if set(m.typed.split()) & changed else m
+        for m in again.matches
+    )
+    return replace(again, matches=matches)
+
+
+def _set_aside_unknown(reading):
+    """Words still not understood are listed as not used."""
+    ignored = (*reading.ignored, *(t.raw for t in reading.unknown_tokens))
+    return replace(reading, ignored=ignored, unknown=())
+
+
+def _read_prefix(vocab, parsed):
+    """The start of a longer term ("cholangio", "non small cell", "PD-1"), or None."""
+    found = _prefix_matches(vocab, [t for t in parsed.tokens if t.norm not in STOP_WORDS])
+    if not found:
+        return None
+    return Reading(parsed.tokens, tuple(found[:1]), alternatives=tuple(m.term for m in found[1:]))
+
+
+def _fuzzy_matches(vocab, text, typed):
+    """Matches for the vocabulary keys nearest `text` within the allowed edits, cancer types
+    first, then by name."""
     limit = allowed_edits(len(text))
     if not limit:
-        return None, []
+        return []
     hits = process.extract(
         text, vocab.fuzzy_keys, scorer=OSA.distance, score_cutoff=limit, limit=None
     )
     hits = [(key, dist) for key, dist, _ in hits if dist <= allowed_edits(len(key))]
     if not hits:
-        return None, []
+        return []
     best = min(dist for _, dist in hits)
     entries = [e for key, dist in sorted(hits) if dist == best for e in vocab.exact[key]]
-    return best, entries
+    matches = _dedupe(_matches(entries, typed, FUZZY, best, vocab=vocab))
+    matches.sort(key=lambda m: (m.term.kind != CANCER_TYPE, m.term.name))
+    return matches
 
 
 def _correct_word(vocab, word):
@@ -272,11 +471,10 @@ def _prefix_matches(vocab, tokens, max_terms=3):
         for k in vocab.exact
         if k.startswith(phrase + " ") or (single and k.startswith(phrase) and k != phrase)
     ]
-    typed = " ".join(t.raw for t in tokens)
     found = _dedupe(
         m
         for key in sorted(keys, key=lambda k: (len(k), k))
-        for m in _matches(vocab.exact[key], typed, PARTIAL, vocab=vocab)
+        for m in _matches(vocab.exact[key], _typed(tokens), PARTIAL, vocab=vocab)
     )
     return found if 0 < len(found) <= max_terms else []
 
@@ -291,8 +489,11 @@ def _dedupe(matches):
     return result
 
 
+# --- the reading, as the page shows it ----------------------------------------------------------
+
+
 def _choose(vocab, matches):
-    """(primary cancer-type match, primary service match, alternatives)."""
+    """The primary cancer-type and service matches; the others are alternatives."""
     matches = _dedupe(matches)
     cancers = [m for m in matches if m.term.kind == CANCER_TYPE]
     services = [m for m in matches if m.term.kind == SERVICE]
@@ -308,10 +509,11 @@ def _choose(vocab, matches):
         for m in services
         if not any(o.term.id in vocab.narrower_services.get(m.term.id, ()) for o in services)
     ]
-    cancer = cancers[0] if cancers else None
-    service = services[0] if services else None
-    alternatives = [m.term for m in cancers[1:] + services[1:]]
-    return cancer, service, alternatives
+    return _Choice(
+        cancers[0] if cancers else None,
+        services[0] if services else None,
+        tuple(m.term for m in cancers[1:] + services[1:]),
+    )
 
 
 def _see_also(vocab, resolution):
@@ -329,32 +531,34 @@ def _see_also(vocab, resolution):
     for key in keys:
         if has_cjk(key) or len(key) < 4:
             continue
-        for other_key in vocab.fuzzy_keys:
-            if (
-                other_key != key
-                and f" {key} " in f" {other_key} "
-                and (f"non {key}" not in other_key)
-            ):
-                for entry in vocab.exact[other_key]:
-                    other = vocab.term(entry.term_kind, entry.term_id)
-                    if (
-                        other is not None
-                        and other.kind == term.kind
-                        and other.id not in related
-                        and (other.kind, other.id) not in excluded
-                    ):
-                        found[(other.kind, other.id)] = other
+        for other in _terms_containing(vocab, key):
+            ident = (other.kind, other.id)
+            if other.kind == term.kind and other.id not in related and ident not in excluded:
+                found[ident] = other
     return tuple(sorted(found.values(), key=lambda t: t.name)[:MAX_ALTERNATIVES])
 
 
-def _finish(vocab, resolution, matches, extra_alternatives=()):
-    cancer, service, alternatives = _choose(vocab, matches)
-    resolution.cancer_type = cancer.term if cancer else None
-    resolution.service = service.term if service else None
-    resolution.matches = tuple(m for m in (cancer, service) if m is not None)
+def _terms_containing(vocab, key):
+    """Terms with a longer name or alias that contains the words of `key` ("non key" aside)."""
+    for other_key in vocab.fuzzy_keys:
+        if other_key != key and f" {key} " in f" {other_key} " and f"non {key}" not in other_key:
+            for entry in vocab.exact[other_key]:
+                other = vocab.term(entry.term_kind, entry.term_id)
+                if other is not None:
+                    yield other
+
+
+def _finish(vocab, resolution, reading):
+    """Fill in the Resolution from a reading: the chosen terms, alternatives and see-also."""
+    choice = _choose(vocab, reading.matches)
+    resolution.cancer_type = choice.cancer_type.term if choice.cancer_type else None
+    resolution.service = choice.service.term if choice.service else None
+    resolution.matches = tuple(m for m in (choice.cancer_type, choice.service) if m is not None)
+    resolution.qualifiers = reading.qualifiers
+    resolution.ignored = tuple(dict.fromkeys(w for w in reading.ignored if w))
     chosen = {(t.kind, t.id) for t in resolution.terms}
     alts = {}
-    for term in [*alternatives, *extra_alternatives]:
+    for term in [*choice.alternatives, *reading.alternatives]:
         if (term.kind, term.id) not in chosen:
             alts.setdefault((term.kind, term.id), term)
     resolution.alternatives = tuple(list(alts.values())[:MAX_ALTERNATIVES])
@@ -362,104 +566,20 @@ def _finish(vocab, resolution, matches, extra_alternatives=()):
     return resolution
 
 
-def _rank_fuzzy(vocab, entries, typed, distance):
-    """Fuzzy hits as matches, deterministic: cancer types first, then by name."""
-    matches = _dedupe(_matches(entries, typed, FUZZY, distance, vocab=vocab))
-    matches.sort(key=lambda m: (m.term.kind != CANCER_TYPE, m.term.name))
-    return matches
-
-
 def resolve(text, vocabulary=None):
     """Understand a query: the cancer type and/or service it names, and what was set aside."""
-    query, truncated = clean_query(text)
-    resolution = Resolution(query=query, truncated=truncated)
-    tokens = tokenise(query)
-    words = [t.norm for t in tokens]
-    resolution.normalised = " ".join(words)
-    if not tokens:
+    parsed = parse_query(text)
+    resolution = Resolution(
+        query=parsed.query, truncated=parsed.truncated, normalised=parsed.normalised
+    )
+    if not parsed.tokens:
         return resolution
     vocab = vocabulary if vocabulary is not None else get_vocabulary()
     resolution.vocabulary = vocab
-
-    # 1. The whole query, exactly.
-    entries = vocab.lookup(resolution.normalised)
-    if entries and not _common_word(resolution.normalised, tokens, len(query.split()) > 1):
-        found = _matches(entries, query, vocab=vocab)
-        return _finish(vocab, resolution, found[:1], [m.term for m in found[1:]])
-
-    # 2. Without stage and setting qualifiers ("metastatic HER2+ breast cancer").
-    kept, qualifiers, i = [], [], 0
-    while i < len(words):
-        q = qualifier_length(words, i, biomarkers=False)
-        if q:
-            qualifiers.append(" ".join(t.raw for t in tokens[i : i + q]))
-            i += q
-        else:
-            kept.append(tokens[i])
-            i += 1
-    if kept and qualifiers:
-        entries = vocab.lookup(" ".join(t.norm for t in kept))
-        if entries:
-            resolution.qualifiers = tuple(qualifiers)
-            typed = " ".join(t.raw for t in kept)
-            found = _matches(entries, typed, vocab=vocab)
-            return _finish(vocab, resolution, found[:1], [m.term for m in found[1:]])
-
-    # 3. Phrase by phrase.
-    multiword = len(query.split()) > 1
-    matches, qualifiers, ignored, unknown, alternatives = _parse(vocab, tokens, multiword)
-
-    # 4. Typos: first the unmatched words as one phrase, then word by word.
-    if unknown:
-        content = [tokens[i] for i in unknown]
-        phrase = " ".join(t.norm for t in content)
-        distance, entries = (None, []) if has_cjk(phrase) else _fuzzy_entries(vocab, phrase)
-        if entries:
-            typed = " ".join(t.raw for t in content)
-            found = _rank_fuzzy(vocab, entries, typed, distance)
-            matches.extend(found[:1])
-            alternatives.extend(m.term for m in found[1:])
-            unknown = []
-        else:
-            corrected, changed = [], set()
-            for i, token in enumerate(tokens):
-                word = _correct_word(vocab, token.norm) if i in unknown else None
-                if word is None:
-                    corrected.append(token)
-                else:
-                    changed.add(token.raw)
-                    if word:  # "" means a mistyped generic word ("cancr"): dropped
-                        corrected.append(Token(word, token.raw))
-            if changed:
-                again, qualifiers2, ignored2, unknown2, alternatives2 = _parse(
-                    vocab, corrected, multiword
-                )
-                if again and len(_dedupe(again)) >= len(_dedupe(matches)):
-                    matches = [
-                        Match(m.term, m.typed, m.entry, FUZZY, 1)
-                        if set(m.typed.split()) & changed
-                        else m
-                        for m in again
-                    ]
-                    qualifiers, ignored, alternatives = qualifiers2, ignored2, alternatives2
-                    tokens, unknown = corrected, unknown2
-        if unknown:
-            ignored = [*ignored, *(tokens[i].raw for i in unknown)]
-
-    # 5. The start of a longer term ("cholangio", "non small cell", "HER2 positive", "PD-1").
-    if not matches:
-        content = [t for t in tokens if t.norm not in STOP_WORDS]
-        found = _prefix_matches(vocab, content)
-        if found:
-            matches = found[:1]
-            alternatives = [m.term for m in found[1:]]
-            qualifiers, ignored = [], []
-
-    if not matches:
+    reading = read_query(vocab, parsed)
+    if not reading.matches:
         return resolution
-    resolution.qualifiers = tuple(qualifiers)
-    resolution.ignored = tuple(dict.fromkeys(w for w in ignored if w))
-    return _finish(vocab, resolution, matches, alternatives)
+    return _finish(vocab, resolution, reading)
 
 
 def _resolve_slug(vocab, kind, query):
@@ -469,14 +589,15 @@ def _resolve_slug(vocab, kind, query):
         return None
     entry = Entry(term.slug, term.slug, "slug", kind, term.id)
     resolution = Resolution(query=query, normalised=query, vocabulary=vocab)
-    return _finish(vocab, resolution, [Match(term, query, entry, EXACT)])
+    return _finish(vocab, resolution, Reading(matches=(Match(term, query, entry, EXACT),)))
 
 
 def resolve_cancer_type(text, vocabulary=None):
     """Resolve text (a slug, name, alias, abbreviation, typo or Chinese) to a cancer type.
 
-    Returns a Resolution whose `cancer_type` is the Term or None. For the directory filter:
-    `related_cancer_type_ids(resolution.cancer_type)` gives the ids to filter on.
+    Returns a Resolution whose `cancer_type` is the Term or None. The directory filter looks that
+    term's slug up in the `CancerTypeTree` and filters on the node's subtree (`subtree_ids`: the
+    type and its narrower types), not on `related_cancer_type_ids`, which adds broader types.
     """
     vocab = vocabulary if vocabulary is not None else get_vocabulary()
     query, _ = clean_query(text)

@@ -1,15 +1,18 @@
-"""Query text: cleaning, tokens, qualifiers and stop words (pure functions, no database)."""
+"""Query text: cleaning, tokens, qualifiers and stop words (pure functions, no database).
+
+`parse_query` is the search's first step: what was typed → a `ParsedQuery` (clean text, tokens).
+"""
 
 import re
 import unicodedata
 from dataclasses import dataclass
 
-from departments.normalise import GENERIC_WORDS, normalise
+from departments.normalise import CONTROL_CHARACTERS_CLASS, GENERIC_WORDS, normalise
 
 MAX_QUERY_LENGTH = 200
 
 # Control characters (NUL included), lone surrogates and non-characters never reach the database.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_UNSAFE = re.compile(rf"[{CONTROL_CHARACTERS_CLASS}\ud800-\udfff\ufffe\uffff]")
 _NON_WORD = re.compile(r"[\W_]+")
 _CJK = re.compile(r"[\u2e80-\u2fdf\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _PLUS = re.compile(r"(\w)\+")
@@ -85,6 +88,34 @@ class Token:
     raw: str  # as typed (NFKC), for case-sensitive checks on short abbreviations
 
 
+@dataclass(frozen=True)
+class ParsedQuery:
+    """What was typed, made safe and split into words (step 1 of a search)."""
+
+    query: str  # printable, at most MAX_QUERY_LENGTH characters
+    truncated: bool  # the typed text was longer
+    tokens: tuple[Token, ...]
+
+    @property
+    def normalised(self):
+        return " ".join(t.norm for t in self.tokens)
+
+    @property
+    def multiword(self):
+        """Typed as more than one word (a lower-case "all" or "net" is then an everyday word)."""
+        return len(self.query.split()) > 1
+
+
+def parse_query(text):
+    """Clean and tokenise a query.
+
+    >>> parse_query("HER2+ breast cancer").normalised
+    'her2 positive breast'
+    """
+    query, truncated = clean_query(text)
+    return ParsedQuery(query, truncated, tuple(tokenise(query)))
+
+
 def clean_query(value, *, limit=MAX_QUERY_LENGTH):
     """Return (text, truncated): safe printable text of at most `limit` characters.
 
@@ -141,10 +172,12 @@ def strip_chinese_qualifiers(text):
 __all__ = [
     "MAX_QUERY_LENGTH",
     "STOP_WORDS",
+    "ParsedQuery",
     "Token",
     "clean_query",
     "has_cjk",
     "normalise",
+    "parse_query",
     "qualifier_length",
     "strip_chinese_qualifiers",
     "tokenise",

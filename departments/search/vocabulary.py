@@ -1,5 +1,5 @@
 """The compiled search vocabulary: every name and alias of every cancer type and service,
-normalised once, with the cancer-type tree's ancestors and descendants.
+normalised once, with each cancer type's ancestors and descendants (from `CancerTypeTree`).
 
 It is built from four queries, kept in Django's cache under a versioned key (and memoised in the
 process for the current version), and rebuilt only when a CancerType, CancerTypeAlias, Service or
@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+
+from departments.normalise import lower_first
+from departments.tree import CancerTypeTree, TreeNode
 
 from .text import has_cjk, normalise
 
@@ -81,7 +84,7 @@ def inline(name):
     first = name.split()[0]
     if len(first) > 1 and any(c.isupper() for c in first[1:]):
         return name  # HER2-positive, CAR-T, NGS
-    return name[0].lower() + name[1:]
+    return lower_first(name)
 
 
 @dataclass
@@ -95,7 +98,7 @@ class Vocabulary:
     words: tuple = ()  # single words (5+ letters) of all keys, for correcting typed words
     max_words: int = 1  # longest key, in words
     ancestors: dict = field(default_factory=dict)  # cancer type id -> tuple (nearest first)
-    descendants: dict = field(default_factory=dict)  # cancer type id -> tuple (breadth first)
+    descendants: dict = field(default_factory=dict)  # cancer type id -> tuple (display order)
     narrower_services: dict = field(default_factory=dict)  # service id -> tuple of ids
     version: str = ""
 
@@ -134,7 +137,50 @@ def build_vocabulary(cancer_types, cancer_aliases, services, service_aliases, *,
     cancer_types: (id, name, slug, name_zh, parent_id); services: (id, name, slug, name_zh,
     category); aliases: (owner id, text, kind, normalised).
     """
-    vocab = Vocabulary(version=version)
+    terms = _terms(cancer_types, services)
+    exact = _exact(_entries(terms, {CANCER_TYPE: cancer_aliases, SERVICE: service_aliases}))
+    cjk_keys = tuple(sorted((k for k in exact if has_cjk(k)), key=lambda k: (-len(k), k)))
+    fuzzy_keys = _fuzzy_keys(exact)
+    tree = CancerTypeTree(
+        TreeNode(t.id, t.parent_id, t.slug) for t in terms.values() if t.is_cancer_type
+    )
+    return Vocabulary(
+        terms=terms,
+        exact=exact,
+        compact=_compact(exact),
+        cjk_keys=cjk_keys,
+        cjk_by_first=_by_first_character(cjk_keys),
+        fuzzy_keys=fuzzy_keys,
+        words=tuple(
+            sorted({w for k in fuzzy_keys for w in k.split() if len(w) > 4 and w.isalpha()})
+        ),
+        max_words=max((len(k.split()) for k in exact), default=1),
+        ancestors={n.pk: tuple(a.pk for a in tree.ancestors(n)) for n in tree.nodes},
+        descendants={n.pk: tuple(d.pk for d in tree.descendants(n)) for n in tree.nodes},
+        narrower_services=_narrower_services(terms),
+        version=version,
+    )
+
+
+def _terms(cancer_types, services):
+    """(kind, id) -> Term, cancer types first."""
+    terms = {}
+    for term_id, name, slug, name_zh, parent_id in cancer_types:
+        terms[(CANCER_TYPE, term_id)] = Term(
+            CANCER_TYPE, term_id, name, slug, name_zh or "", parent_id
+        )
+    for term_id, name, slug, name_zh, category in services:
+        terms[(SERVICE, term_id)] = Term(
+            SERVICE, term_id, name, slug, name_zh or "", None, category
+        )
+    return terms
+
+
+def _entries(terms, aliases):
+    """Normalised key -> every Entry with that key: names, Chinese names, slugs and aliases.
+
+    `aliases` maps a term kind to its alias rows (owner id, text, kind, normalised).
+    """
     entries = defaultdict(list)
 
     def add(kind, term_id, text, entry_kind, key=None):
@@ -142,95 +188,71 @@ def build_vocabulary(cancer_types, cancer_aliases, services, service_aliases, *,
         if key:
             entries[key].append(Entry(key, text, entry_kind, kind, term_id))
 
-    for term_id, name, slug, name_zh, parent_id in cancer_types:
-        vocab.terms[(CANCER_TYPE, term_id)] = Term(
-            CANCER_TYPE, term_id, name, slug, name_zh or "", parent_id
-        )
-    for term_id, name, slug, name_zh, category in services:
-        vocab.terms[(SERVICE, term_id)] = Term(
-            SERVICE, term_id, name, slug, name_zh or "", None, category
-        )
-    for (kind, term_id), term in vocab.terms.items():
+    for (kind, term_id), term in terms.items():
         add(kind, term_id, term.name, "name")
         add(kind, term_id, term.name_zh, "name_zh")
         add(kind, term_id, term.slug.replace("-", " "), "slug")
-    for kind, rows in ((CANCER_TYPE, cancer_aliases), (SERVICE, service_aliases)):
+    for kind, rows in aliases.items():
         for owner_id, text, alias_kind, normalised in rows:
-            if (kind, owner_id) in vocab.terms:
+            if (kind, owner_id) in terms:
                 add(kind, owner_id, text, alias_kind, normalised or None)
+    return entries
 
-    # One entry per (key, term), the most telling kind first (a name beats its slug).
+
+def _exact(entries):
+    """One entry per (key, term), the most telling kind first (a name beats its slug)."""
     rank = {"name": 0, "abbreviation": 1, "name_zh": 2}
+    exact = {}
     for key, found in entries.items():
         best = {}
         for entry in sorted(found, key=lambda e: (rank.get(e.kind, 3), e.text)):
             best.setdefault((entry.term_kind, entry.term_id), entry)
-        vocab.exact[key] = tuple(best.values())
+        exact[key] = tuple(best.values())
+    return exact
+
+
+def _compact(exact):
+    """The exact index keyed without spaces ("non small cell" and "nonsmall cell" meet)."""
     compact = defaultdict(dict)
-    for key, found in vocab.exact.items():
+    for key, found in exact.items():
         for entry in found:
             compact[key.replace(" ", "")].setdefault((entry.term_kind, entry.term_id), entry)
-    vocab.compact = {key: tuple(found.values()) for key, found in compact.items()}
-    vocab.cjk_keys = tuple(
-        sorted((k for k in vocab.exact if has_cjk(k)), key=lambda k: (-len(k), k))
-    )
+    return {key: tuple(found.values()) for key, found in compact.items()}
+
+
+def _by_first_character(keys):
     by_first = defaultdict(list)
-    for key in vocab.cjk_keys:
+    for key in keys:
         by_first[key[0]].append(key)
-    vocab.cjk_by_first = {char: tuple(keys) for char, keys in by_first.items()}
-    # Typo-tolerant matching only against words and phrases of five letters or more, and never
-    # against abbreviations (NET must not become NSCLC, nor NSCLS become NSCLC).
-    vocab.fuzzy_keys = tuple(
+    return {char: tuple(keys) for char, keys in by_first.items()}
+
+
+def _fuzzy_keys(exact):
+    """Keys for typo-tolerant matching: words and phrases of five letters or more, never
+    abbreviations (NET must not become NSCLC, nor NSCLS become NSCLC)."""
+    return tuple(
         sorted(
             k
-            for k, found in vocab.exact.items()
+            for k, found in exact.items()
             if len(k) > 4 and not has_cjk(k) and not all(e.is_abbreviation for e in found)
         )
     )
-    vocab.words = tuple(
-        sorted({w for k in vocab.fuzzy_keys for w in k.split() if len(w) > 4 and w.isalpha()})
-    )
-    vocab.max_words = max((len(k.split()) for k in vocab.exact), default=1)
 
-    parents = {t.id: t.parent_id for t in vocab.terms.values() if t.is_cancer_type}
-    children = defaultdict(list)
-    for term_id, parent_id in sorted(parents.items()):
-        if parent_id in parents:
-            children[parent_id].append(term_id)
-    for term_id in parents:
-        chain, seen, parent = [], {term_id}, parents.get(term_id)
-        while parent is not None and parent not in seen:
-            chain.append(parent)
-            seen.add(parent)
-            parent = parents.get(parent)
-        vocab.ancestors[term_id] = tuple(chain)
-        found, queue, seen = [], list(children.get(term_id, ())), {term_id}
-        while queue:
-            child = queue.pop(0)
-            if child in seen:
-                continue
-            seen.add(child)
-            found.append(child)
-            queue.extend(children.get(child, ()))
-        vocab.descendants[term_id] = tuple(found)
 
-    # A service whose name contains another service's name is a kind of it
-    # ("day-care chemotherapy" is a kind of "chemotherapy").
-    service_keys = {
-        t.id: normalise(t.name).split() for t in vocab.terms.values() if not t.is_cancer_type
+def _narrower_services(terms):
+    """Service id -> ids of the services whose names contain its name, a kind of it
+    ("day-care chemotherapy" is a kind of "chemotherapy")."""
+    words = {t.id: normalise(t.name).split() for t in terms.values() if not t.is_cancer_type}
+    return {
+        term_id: tuple(
+            sorted(
+                other_id
+                for other_id, other in words.items()
+                if other_id != term_id and len(other) > len(own) and own and _contains(other, own)
+            )
+        )
+        for term_id, own in words.items()
     }
-    for term_id, words in service_keys.items():
-        narrower = []
-        for other_id, other in service_keys.items():
-            if (
-                other_id != term_id
-                and len(other) > len(words)
-                and words
-                and _contains(other, words)
-            ):
-                narrower.append(other_id)
-        vocab.narrower_services[term_id] = tuple(sorted(narrower))
-    return vocab
 
 
 def _contains(words, part):

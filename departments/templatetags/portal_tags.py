@@ -3,6 +3,9 @@
 import re
 
 from django import template
+from django.urls import reverse
+
+from departments.normalise import lower_first
 
 register = template.Library()
 
@@ -28,6 +31,26 @@ def thousands(value):
 def lowerfirst(text):
     """'Monographs' → 'monographs', but 'SCI-indexed articles' keeps its acronym."""
     text = str(text or "")
-    if len(text) > 1 and text[1].isupper():
-        return text
-    return text[:1].lower() + text[1:]
+    return text if len(text) > 1 and text[1].isupper() else lower_first(text)
+
+
+@register.inclusion_tag("includes/breadcrumb.html")
+def breadcrumb(section="", url_name="", *, current=False, trail=(), here=""):
+    """The breadcrumb every page but the home page shows: Home › section › trail › here.
+
+    `section` links to `url_name` (plain text without one), marked as this page if `current`;
+    `trail` is a record or a list of records linked by their get_absolute_url, each named by
+    its short name if it has one; `here` names this page, unlinked.
+    """
+    if hasattr(trail, "get_absolute_url"):
+        trail = [trail]
+    return {
+        "section": section,
+        "section_url": reverse(url_name) if url_name else "",
+        "current": current,
+        "trail": [
+            (item.get_absolute_url(), getattr(item, "short_name", "") or str(item))
+            for item in trail
+        ],
+        "here": here,
+    }

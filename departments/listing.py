@@ -1,0 +1,56 @@
+"""The list kit shared by the paginated lists: the directory, the hospitals, the trial list.
+
+Views mix in ForgivingPaginationMixin (any ListView) or FilteredListMixin (a django-filter
+FilterView whose FilterSet uses filters.FilterNoticesMixin); the page renders the notices with
+templates/includes/active_filters.html and the page links with includes/pagination.html.
+"""
+
+from .filters import shorten
+
+
+class ForgivingPaginationMixin:
+    """A bad page number (`page=abc`, `page=99999`) shows a real page and says so, never a 404."""
+
+    #: Whether the notice repeats the page asked for ("There is no page 99999: …") or only
+    #: says that it does not exist.
+    page_notice_names_page = True
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
+        requested = self.request.GET.get(self.page_kwarg, "")
+        page = paginator.get_page(requested)
+        self.page_notice = ""
+        if requested and requested != str(page.number):
+            shown = f"page {page.number} of {paginator.num_pages}"
+            self.page_notice = self._page_notice(requested, shown)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def _page_notice(self, requested, shown):
+        if not self.page_notice_names_page:
+            return f"That page does not exist: showing {shown}."
+        try:
+            number = int(requested)
+        except ValueError:
+            return f"“{shorten(requested, 40)}” is not a page number: showing {shown}."
+        return f"There is no page {number}: showing {shown}."
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page_notice"] = getattr(self, "page_notice", "")
+        return context
+
+
+class FilteredListMixin(ForgivingPaginationMixin):
+    """A filtered list's context: its active filters, its problems and its result count."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = self.filterset
+        paginator = context.get("paginator")
+        context.update(
+            active_filters=filterset.active_filters(),
+            problems=filterset.problems(),
+            clear_url=filterset.clear_url(),
+            result_count=paginator.count if paginator else 0,
+        )
+        return context
