@@ -29,8 +29,9 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
-bench: setup
-	$(BIN)/python bench/run.py
+# PostgreSQL benchmark at seed and large scale (own databases; see bench/README.md).
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3
