@@ -9,11 +9,24 @@ Every step runs a fixed number of set-based queries (no query per department or 
 search page's query count does not grow with the data.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Q
+from django.db.models import (
+    Case,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Lower
 from django.utils.text import get_text_list
 
 from departments.models import (
@@ -29,6 +42,8 @@ from departments.search.resolve import Resolution, resolve, suggest
 from departments.search.text import STOP_WORDS, has_cjk, tokenise
 from departments.search.vocabulary import Vocabulary, get_vocabulary, inline
 from trials.models import Trial, TrialActivity, TrialSite
+
+from .ranking import RankingSQL
 
 PER_PAGE = 20
 MAX_TRIALS = 50
@@ -75,8 +90,9 @@ class Found:
     """What one kind of search found: ranked departments and trials."""
 
     mode: str  # cancer_type | service | text
-    hits: list
+    hits: Sequence
     trials: list = field(default_factory=list)
+    trial_count: int | None = None  # when more trials match than `trials` holds
 
 
 @dataclass
@@ -195,10 +211,9 @@ class Candidate:
 
 @dataclass
 class Evidence:
-    """Candidates by department id, and the sites (name, slug) of each trial found."""
+    """Candidates by department id."""
 
     candidates: dict = field(default_factory=dict)
-    trial_sites: dict = field(default_factory=dict)
 
     def candidate(self, dep_id, name, slug):
         return self.candidates.setdefault(dep_id, Candidate(dep_id, name, slug))
@@ -220,21 +235,22 @@ class Placement:
 # --- cancer types: gather ---------------------------------------------------------------------
 
 
-def gather(query):
-    """Every department linked to the expanded type: by listing, trial, activity or service."""
+def gather(query, department_ids):
+    """The evidence tying these departments to the expanded type: listings, trials, activity,
+    services."""
     evidence = Evidence()
-    _gather_links(query, evidence)
-    _gather_trials(query, evidence)
-    _gather_activities(query, evidence)
+    _gather_links(query, evidence, department_ids)
+    _gather_trials(query, evidence, department_ids)
+    _gather_activities(query, evidence, department_ids)
     if query.service_ids:
-        _gather_services(query, evidence)
+        _gather_services(query, evidence, department_ids)
     return evidence
 
 
-def _gather_links(query, evidence):
+def _gather_links(query, evidence, department_ids):
     expansion = query.expansion
     for dep_id, dep_name, dep_slug, cid, relation in DepartmentCancerType.objects.filter(
-        cancer_type_id__in=expansion.ids
+        cancer_type_id__in=expansion.ids, department_id__in=department_ids
     ).values_list(
         "department_id", "department__name", "department__slug", "cancer_type_id", "relation"
     ):
@@ -249,10 +265,10 @@ def _gather_links(query, evidence):
         evidence.candidate(dep_id, dep_name, dep_slug).links.append(link)
 
 
-def _gather_trials(query, evidence):
+def _gather_trials(query, evidence, department_ids):
     ids = query.expansion.ids
     for dep_id, dep_name, dep_slug, trial_id, trial_name, cid in TrialSite.objects.filter(
-        trial__cancer_types__in=ids
+        trial__cancer_types__in=ids, department_id__in=department_ids
     ).values_list(
         "department_id",
         "department__name",
@@ -266,11 +282,12 @@ def _gather_trials(query, evidence):
         trials = evidence.candidate(dep_id, dep_name, dep_slug).trials
         run = trials.get(trial_id, TrialRun(trial_name))
         trials[trial_id] = replace(run, cancer_type_ids=run.cancer_type_ids | {cid})
-        evidence.trial_sites.setdefault(trial_id, set()).add((dep_name, dep_slug))
 
 
-def _gather_activities(query, evidence):
-    for row in TrialActivity.objects.filter(cancer_types__in=query.expansion.ids).values_list(
+def _gather_activities(query, evidence, department_ids):
+    for row in TrialActivity.objects.filter(
+        cancer_types__in=query.expansion.ids, department_id__in=department_ids
+    ).values_list(
         "department_id",
         "department__name",
         "department__slug",
@@ -292,21 +309,14 @@ def _gather_activities(query, evidence):
         activities[pk] = replace(activity, cancer_type_ids=activity.cancer_type_ids | {cid})
 
 
-def _gather_services(query, evidence):
-    """Which candidates offer the asked-for services; departments offering one and listing no
-    cancer types at all become candidates too."""
+def _gather_services(query, evidence, department_ids):
+    """Which of these departments offer the asked-for services. The ranking admits a department
+    that is not yet a candidate only as one that offers a service and lists no cancer type."""
     offering = {}
-    for dep_id, service_id in DepartmentService.objects.filter(
-        service_id__in=query.service_ids
-    ).values_list("department_id", "service_id"):
+    for dep_id, dep_name, dep_slug, service_id in DepartmentService.objects.filter(
+        service_id__in=query.service_ids, department_id__in=department_ids
+    ).values_list("department_id", "department__name", "department__slug", "service_id"):
         offering.setdefault(dep_id, set()).add(service_id)
-    for dep_id, dep_name, dep_slug in (
-        Department.objects.filter(
-            service_links__service_id__in=query.service_ids, cancer_type_links__isnull=True
-        )
-        .values_list("pk", "name", "slug")
-        .distinct()
-    ):
         evidence.candidate(dep_id, dep_name, dep_slug)
     for candidate in evidence.candidates.values():
         candidate.services = frozenset(offering.get(candidate.id, ()))
@@ -407,59 +417,151 @@ def _offers_reason(query, candidate):
     return f"offers {_join(offered)}"
 
 
-def rank_departments(query, evidence):
-    """The candidates that tie to the query, ranked, each with its reason."""
-    hits = []
-    for candidate in evidence.candidates.values():
-        placement = place(candidate)
-        if placement is None:
-            continue
-        reason = explain(query, candidate, placement)
-        hits.append(
-            DepartmentHit(
-                candidate.id,
-                candidate.name,
-                candidate.slug,
-                placement.band,
-                reason,
-                placement.sort_key,
-            )
+class RankedDepartments(Sequence):
+    """The departments for a cancer-type query, best first, explained a page at a time.
+
+    The database ranks (oncology_portal.ranking); evidence is gathered and reasons written only
+    for the slice asked for, so a page costs the same with 5 or 50,000 matching departments.
+    """
+
+    def __init__(self, query):
+        self.query = query
+        self.sql = RankingSQL.build(
+            query,
+            focus_band=FOCUS,
+            lists_band=LISTS,
+            broader_band=BROADER,
+            narrower_band=NARROWER,
+            ranks=RELATION_RANK,
         )
-    hits.sort(key=lambda h: h.sort_key)
-    return hits
+        self._count = None
+        self._pages = {}  # (start, stop) -> department ids
+
+    def __len__(self):
+        # Most visitors read the first page: rank it and count in one query.
+        if self._count is None and not self._page(0, PER_PAGE):
+            self._count = 0
+        return self._count
+
+    def _page(self, start, stop):
+        """Ids from `start` to `stop`, from a page already ranked when one covers them."""
+        for (begin, end), ids in self._pages.items():
+            if begin == start and (stop <= end or len(ids) < end - begin):
+                return ids[: stop - start]
+        ids, total = self.sql.page(start, stop - start)
+        self._pages[(start, stop)] = ids
+        if ids:
+            self._count = total
+        return ids
+
+    def count(self):
+        return len(self)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                raise ValueError("Ranked departments are sliced in order, step 1.")
+            return self._explained(self._page(start, max(stop, start)))
+        hits = self[index : index + 1] if index >= 0 else self[len(self) + index :][:1]
+        if not hits:
+            raise IndexError(index)
+        return hits[0]
+
+    def __iter__(self):
+        for start in range(0, len(self), 500):
+            yield from self[start : start + 500]
+
+    def _explained(self, department_ids):
+        if not department_ids:
+            return []
+        evidence = gather(self.query, department_ids)
+        hits = []
+        for dep_id in department_ids:
+            candidate = evidence.candidates[dep_id]
+            placement = place(candidate)
+            hits.append(
+                DepartmentHit(
+                    candidate.id,
+                    candidate.name,
+                    candidate.slug,
+                    placement.band,
+                    explain(self.query, candidate, placement),
+                    placement.sort_key,
+                )
+            )
+        return hits
 
 
-def rank_trials(query, trial_sites):
-    """Trials for the type and its relatives: the type's own first, then narrower, broader."""
+def rank_trials(query):
+    """The first trials for the type and its relatives: the type's own first (by name), then
+    those nearest a narrower type, then a broader one; and how many there are in all."""
     expansion = query.expansion
-    ids = expansion.ids
-    hits = []
-    for trial in (
-        Trial.objects.filter(cancer_types__in=ids).distinct().prefetch_related("cancer_types")
-    ):
-        types = [c for c in trial.cancer_types.all() if c.pk in ids]
-        if not types:
-            continue
-        nearest = min(types, key=lambda c: (expansion.distance[c.pk], c.pk))
-        if nearest.pk == expansion.type_id:
-            order = 0
-        else:
-            order = 1 if nearest.pk in expansion.narrower else 2
-        names = _join(inline(c.name) for c in sorted(types, key=lambda c: c.name))
-        sites = sorted(trial_sites.get(trial.pk, ()), key=lambda s: s[0].casefold())
-        key = (order, trial.name.casefold(), trial.slug)
-        hits.append(TrialHit(trial, f"For {names}", sites, key))
-    hits.sort(key=lambda h: h.sort_key)
-    return hits
+    matching = Trial.objects.for_cancer_types(expansion.ids)
+    by_name = (Lower("name"), "slug")
+    # How many match in all, computed once by the database and carried on every row.
+    total = Subquery(matching.order_by().annotate(n=Func("pk", function="COUNT")).values("n")[:1])
+    shown = list(
+        matching.for_cancer_types([expansion.type_id])
+        .annotate(total=total)
+        .order_by(*by_name)[:MAX_TRIALS]
+    )
+    nearest = (
+        Trial.cancer_types.through.objects.filter(
+            trial=OuterRef("pk"), cancertype__in=expansion.ids
+        )
+        .annotate(distance=_distance_case(expansion))
+        .order_by("distance", "cancertype_id")
+        .values("cancertype_id")[:1]
+    )
+    others = (
+        matching.exclude(cancer_types=expansion.type_id)
+        .annotate(total=total, nearest=Subquery(nearest))
+        .annotate(
+            group=Case(When(nearest__in=expansion.narrower or [0], then=Value(1)), default=Value(2))
+        )
+        .order_by("group", *by_name)
+    )
+    # Always asked (at least one row), so the page's query count does not depend on the data.
+    needed = MAX_TRIALS - len(shown)
+    others = list(others[: max(needed, 1)])
+    count = (shown or others)[0].total if shown or others else 0
+    shown += others[:needed]
+    return [_trial_hit(query, trial) for trial in _with_types_and_sites(shown)], count
+
+
+def _distance_case(expansion):
+    return Case(
+        *(When(cancertype_id=cid, then=Value(steps)) for cid, steps in expansion.distance.items()),
+        output_field=IntegerField(),
+    )
+
+
+def _with_types_and_sites(trials):
+    prefetch_related_objects(
+        trials,
+        "cancer_types",
+        Prefetch("sites", queryset=TrialSite.objects.select_related("department")),
+    )
+    return trials
+
+
+def _trial_hit(query, trial):
+    ids = query.expansion.ids
+    types = sorted((c for c in trial.cancer_types.all() if c.pk in ids), key=lambda c: c.name)
+    names = _join(inline(c.name) for c in types)
+    sites = sorted(
+        {(site.department.name, site.department.slug) for site in trial.sites.all()},
+        key=lambda s: s[0].casefold(),
+    )
+    return TrialHit(trial, f"For {names}", sites)
 
 
 def search_cancer_type(vocab, type_id, service_ids=()):
     """Departments and trials for a cancer type, departments lifted by the given services."""
     query = CancerTypeQuery(vocab, expand(vocab, type_id), tuple(service_ids))
-    evidence = gather(query)
-    return Found(
-        "cancer_type", rank_departments(query, evidence), rank_trials(query, evidence.trial_sites)
-    )
+    trials, trial_count = rank_trials(query)
+    return Found("cancer_type", RankedDepartments(query), trials, trial_count)
 
 
 # --- services ---------------------------------------------------------------------------------
@@ -648,7 +750,7 @@ def search(text, page=None, *, per_page=PER_PAGE):
     found = find(vocab, resolution)
     results.mode = found.mode
     results.hits = found.hits
-    results.trial_count = len(found.trials)
+    results.trial_count = len(found.trials) if found.trial_count is None else found.trial_count
     results.trials = found.trials[:MAX_TRIALS]
     results.page_obj = Paginator(found.hits, per_page).get_page(page)
     _attach_departments(results.page_obj)

@@ -4,7 +4,7 @@ Home, search, the directory (it filters on trial activity), a hospital's departm
 cancer type's departments and trials. Each app's own pages live in its views.py.
 """
 
-from django.db.models import Count, Prefetch, Window
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
@@ -157,11 +157,9 @@ class CancerTypeDetailView(DetailView):
         sections = tree.group_department_links(node, links)
         for section, reach in zip(sections, shown, strict=True):
             section["total"] = reach.total
+        trials = Trial.objects.for_cancer_types(related)
         shown_trials = list(
-            Trial.objects.for_cancer_types(related)
-            .annotate(total=Window(Count("pk")))
-            .prefetch_related("cancer_types")
-            .order_by("name", "pk")[:CANCER_TYPE_TRIALS]
+            trials.prefetch_related("cancer_types").order_by("name", "pk")[:CANCER_TYPE_TRIALS]
         )
         for trial in shown_trials:
             trial.matched_types = [t for t in trial.cancer_types.all() if t.pk in related]
@@ -171,6 +169,6 @@ class CancerTypeDetailView(DetailView):
             sections=sections,
             department_count=sum(reach.total for reach in shown),
             trials=shown_trials,
-            trial_count=shown_trials[0].total if shown_trials else 0,
+            trial_count=trials.count(),
         )
         return context

@@ -164,8 +164,10 @@ def test_child_change_elsewhere_conflicts_with_an_open_department_form(client, d
     )
     department_page = bob.get(admin_url(Department, "change", department.pk))
     count_page = alice.get(admin_url(StaffCount, "change", count.pk))
-    alice.post(admin_url(StaffCount, "change", count.pk), form_data(count_page, "staffcount_form",
-                                                              value="7", wording="7"))
+    alice.post(
+        admin_url(StaffCount, "change", count.pk),
+        form_data(count_page, "staffcount_form", value="7", wording="7"),
+    )
     response = bob.post(
         admin_url(Department, "change", department.pk),
         form_data(department_page, "department_form"),
@@ -198,8 +200,9 @@ def assert_field_error(response, field, message):
 def post_change(client, obj, **changes):
     model = type(obj)
     page = client.get(admin_url(model, "change", obj.pk))
-    return client.post(admin_url(model, "change", obj.pk), form_data(page, change_form_id(model),
-                                                               **changes))
+    return client.post(
+        admin_url(model, "change", obj.pk), form_data(page, change_form_id(model), **changes)
+    )
 
 
 def test_quantity_messages(editor_client, department):
@@ -207,12 +210,15 @@ def test_quantity_messages(editor_client, department):
         department=department, role="nurses", qualifier="exact", value=4, wording="4"
     )
     response = post_change(editor_client, count, qualifier="at_least", value="")
-    assert_field_error(response, "value",
-                       "A figure qualified as 'at least / more than' needs a value.")
-    response = post_change(editor_client, count, qualifier="unquantified", value="5",
-                           wording="dozens")
-    assert_field_error(response, "value",
-                       "An unquantified figure ('dozens', 'several') has no value.")
+    assert_field_error(
+        response, "value", "A figure qualified as 'at least / more than' needs a value."
+    )
+    response = post_change(
+        editor_client, count, qualifier="unquantified", value="5", wording="dozens"
+    )
+    assert_field_error(
+        response, "value", "An unquantified figure ('dozens', 'several') has no value."
+    )
     response = post_change(editor_client, count, qualifier="unquantified", value="", wording="")
     assert_field_error(response, "wording", "Give the source's wording, e.g. 'dozens'.")
     response = post_change(editor_client, count, qualifier="range", value="5", value_max="3")
@@ -228,7 +234,8 @@ def test_quantity_message_in_department_inline(editor_client, department):
     page = editor_client.get(admin_url(Department, "change", department.pk))
     data = form_data(page, "department_form")
     index = next(
-        key.split("-")[1] for key, value in data.items()
+        key.split("-")[1]
+        for key, value in data.items()
         if key.startswith("staffcounts-") and key.endswith("-role") and value == ["nurses"]
     )
     data[f"staffcounts-{index}-qualifier"] = ["at_least"]
@@ -255,42 +262,65 @@ def test_alias_belongs_to_one_term(curator_client):
     alias = CancerTypeAlias.objects.select_related("cancer_type").first()
     other_type = CancerType.objects.exclude(pk=alias.cancer_type_id).first()
     page = curator_client.get(admin_url(CancerTypeAlias, "add"))
-    response = curator_client.post(admin_url(CancerTypeAlias, "add"), form_data(
-        page, "cancertypealias_form", text=alias.text.upper(), kind="synonym",
-        cancer_type=str(other_type.pk),
-    ))
-    assert_field_error(response, "text",
-                       f"'{alias.text.upper()}' already names {alias.cancer_type}.")
+    response = curator_client.post(
+        admin_url(CancerTypeAlias, "add"),
+        form_data(
+            page,
+            "cancertypealias_form",
+            text=alias.text.upper(),
+            kind="synonym",
+            cancer_type=str(other_type.pk),
+        ),
+    )
+    assert_field_error(
+        response, "text", f"'{alias.text.upper()}' already names {alias.cancer_type}."
+    )
 
     service_alias = ServiceAlias.objects.select_related("service").first()
     other_service = Service.objects.exclude(pk=service_alias.service_id).first()
     page = curator_client.get(admin_url(ServiceAlias, "add"))
-    response = curator_client.post(admin_url(ServiceAlias, "add"), form_data(
-        page, "servicealias_form", text=service_alias.text, kind="synonym",
-        service=str(other_service.pk),
-    ))
-    assert_field_error(response, "text",
-                       f"'{service_alias.text}' already names {service_alias.service}.")
+    response = curator_client.post(
+        admin_url(ServiceAlias, "add"),
+        form_data(
+            page,
+            "servicealias_form",
+            text=service_alias.text,
+            kind="synonym",
+            service=str(other_service.pk),
+        ),
+    )
+    assert_field_error(
+        response, "text", f"'{service_alias.text}' already names {service_alias.service}."
+    )
 
 
 def test_other_database_rules_have_field_messages(curator_client, department):
     hospital = Hospital.objects.first()
-    assert_field_error(post_change(curator_client, hospital, founded_year="955"),
-                       "founded_year", "Give the founding year with four digits, e.g. 1955.")
+    assert_field_error(
+        post_change(curator_client, hospital, founded_year="955"),
+        "founded_year",
+        "Give the founding year with four digits, e.g. 1955.",
+    )
     output = ResearchOutput.objects.create(department=department, kind="paper", title="A paper")
-    assert_field_error(post_change(curator_client, output, title="", qualifier=""),
-                       "title", "Give either a count (qualifier and value) or a title.")
+    assert_field_error(
+        post_change(curator_client, output, title="", qualifier=""),
+        "title",
+        "Give either a count (qualifier and value) or a title.",
+    )
     trial = Trial.objects.first()
-    assert_field_error(post_change(curator_client, trial, registry_id="NCT123"),
-                       "registry_id",
-                       "A registry id is an NCT number: NCT followed by 8 digits, "
-                       "e.g. NCT03434379.")
+    assert_field_error(
+        post_change(curator_client, trial, registry_id="NCT123"),
+        "registry_id",
+        "A registry id is an NCT number: NCT followed by 8 digits, e.g. NCT03434379.",
+    )
     registered = Trial.objects.exclude(registry_id="").exclude(pk=trial.pk).first()
     if registered is not None:
         assert_field_error(
-            post_change(curator_client, trial, registry_id=registered.registry_id,
-                        registry_source="test"),
-            "registry_id", "Another trial already has this registry id.",
+            post_change(
+                curator_client, trial, registry_id=registered.registry_id, registry_source="test"
+            ),
+            "registry_id",
+            "Another trial already has this registry id.",
         )
 
 
@@ -345,10 +375,17 @@ def test_department_page_queries_do_not_grow_with_inline_rows(editor_client, dep
     base = queries()
     source = Source.objects.first()
     for i in range(10):
-        StaffCount.objects.create(department=department, role=f"role {i}", qualifier="exact",
-                                  value=i, wording=str(i), source=source)
-        ResearchOutput.objects.create(department=department, kind="paper", title=f"Paper {i}",
-                                      source=source)
+        StaffCount.objects.create(
+            department=department,
+            role=f"role {i}",
+            qualifier="exact",
+            value=i,
+            wording=str(i),
+            source=source,
+        )
+        ResearchOutput.objects.create(
+            department=department, kind="paper", title=f"Paper {i}", source=source
+        )
     assert queries() == base
 
 
@@ -369,18 +406,21 @@ def import_preview(client, model, content, fmt="0"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("rows.csv", content.encode(), content_type="text/csv")
-    return client.post(admin_url(model, "import"), {"format": fmt, "resource": "0",
-                                              "import_file": upload})
+    return client.post(
+        admin_url(model, "import"), {"format": fmt, "resource": "0", "import_file": upload}
+    )
 
 
 def test_import_dry_run_shows_row_errors_and_writes_nothing(curator_client, department):
     before = StaffCount.objects.count()
-    content = "\n".join([
-        CSV_HEADER,
-        f"{SLUG_A},import nurses,exact,12,,,12 nurses,,,,0",
-        f"{SLUG_A},import doctors,at_least,,,,more than a few,,,,1",
-        "no-such-department,import porters,exact,3,,,3,,,,2",
-    ])
+    content = "\n".join(
+        [
+            CSV_HEADER,
+            f"{SLUG_A},import nurses,exact,12,,,12 nurses,,,,0",
+            f"{SLUG_A},import doctors,at_least,,,,more than a few,,,,1",
+            "no-such-department,import porters,exact,3,,,3,,,,2",
+        ]
+    )
     response = import_preview(curator_client, StaffCount, content)
     assert response.status_code == 200
     result = response.context["result"]
@@ -392,20 +432,25 @@ def test_import_dry_run_shows_row_errors_and_writes_nothing(curator_client, depa
 
 
 def test_valid_import_previews_then_writes(curator_client, department):
-    content = "\n".join([
-        CSV_HEADER,
-        f"{SLUG_A},import nurses,exact,12,,,12 nurses,,,,0",
-        f"{SLUG_B},import nurses,about,30,,,about 30,,,,0",
-    ])
+    content = "\n".join(
+        [
+            CSV_HEADER,
+            f"{SLUG_A},import nurses,exact,12,,,12 nurses,,,,0",
+            f"{SLUG_B},import nurses,about,30,,,about 30,,,,0",
+        ]
+    )
     preview = import_preview(curator_client, StaffCount, content)
     assert preview.status_code == 200
     assert not preview.context["result"].has_validation_errors()
     assert not StaffCount.objects.filter(role="import nurses").exists()  # a dry run
     confirm = preview.context["confirm_form"]
-    response = curator_client.post(admin_url(StaffCount, "process_import"), {
-        name: confirm.initial[name]
-        for name in ("import_file_name", "original_file_name", "format", "resource")
-    })
+    response = curator_client.post(
+        admin_url(StaffCount, "process_import"),
+        {
+            name: confirm.initial[name]
+            for name in ("import_file_name", "original_file_name", "format", "resource")
+        },
+    )
     assert response.status_code == 302
     assert StaffCount.objects.filter(role="import nurses").count() == 2
     written = StaffCount.objects.get(department=department, role="import nurses")
@@ -414,18 +459,26 @@ def test_valid_import_previews_then_writes(curator_client, department):
 
 def test_import_with_one_invalid_row_writes_nothing(curator_client, department):
     """Even a crafted confirm step (skipping the preview) is all-or-nothing."""
-    content = "\n".join([
-        CSV_HEADER,
-        f"{SLUG_A},import nurses,exact,12,,,12 nurses,,,,0",
-        f"{SLUG_A},import doctors,unquantified,5,,,dozens,,,,1",
-    ])
+    content = "\n".join(
+        [
+            CSV_HEADER,
+            f"{SLUG_A},import nurses,exact,12,,,12 nurses,,,,0",
+            f"{SLUG_A},import doctors,unquantified,5,,,dozens,,,,1",
+        ]
+    )
     storage = TempFolderStorage(encoding="utf-8-sig", read_mode="r")
     storage.save(content.encode())
     before = StaffCount.objects.count()
-    response = curator_client.post(admin_url(StaffCount, "process_import"), {
-        "import_file_name": storage.name, "original_file_name": "rows.csv",
-        "format": "0", "resource": "0",
-    }, follow=True)
+    response = curator_client.post(
+        admin_url(StaffCount, "process_import"),
+        {
+            "import_file_name": storage.name,
+            "original_file_name": "rows.csv",
+            "format": "0",
+            "resource": "0",
+        },
+        follow=True,
+    )
     assert StaffCount.objects.count() == before
     assert not StaffCount.objects.filter(role="import nurses").exists()
     assert "nothing was written" in response.content.decode()
@@ -445,8 +498,9 @@ def test_department_export_json_and_reimport_is_unchanged(curator_client, depart
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("departments.json", json.dumps(rows).encode())
-    preview = curator_client.post(admin_url(Department, "import"),
-                                  {"format": "1", "resource": "0", "import_file": upload})
+    preview = curator_client.post(
+        admin_url(Department, "import"), {"format": "1", "resource": "0", "import_file": upload}
+    )
     result = preview.context["result"]
     assert not result.has_errors() and not result.has_validation_errors()
     assert result.totals["skip"] == len(rows)
@@ -486,9 +540,15 @@ def test_add_department_editor_errors(portal_data):
 def test_curator_grants_editor_role_in_admin(curator_client, department):
     user = get_user_model().objects.create_user("granted", is_staff=True)
     page = curator_client.get(admin_url(DepartmentEditor, "add"))
-    response = curator_client.post(admin_url(DepartmentEditor, "add"), form_data(
-        page, "departmenteditor_form", user=str(user.pk), department=str(department.pk),
-    ))
+    response = curator_client.post(
+        admin_url(DepartmentEditor, "add"),
+        form_data(
+            page,
+            "departmenteditor_form",
+            user=str(user.pk),
+            department=str(department.pk),
+        ),
+    )
     assert response.status_code == 302
     assert user.groups.filter(name=EDITOR_GROUP).exists()
     assert department.editors.filter(pk=user.pk).exists()

@@ -92,7 +92,14 @@ SCOPED_MODELS = sorted(
 CHILD_MODELS = [m for m in SCOPED_MODELS if m is not Department]
 
 CURATOR_ONLY_MODELS = [
-    CancerType, CancerTypeAlias, Service, ServiceAlias, Hospital, Source, Trial, Intervention,
+    CancerType,
+    CancerTypeAlias,
+    Service,
+    ServiceAlias,
+    Hospital,
+    Source,
+    Trial,
+    Intervention,
     DepartmentEditor,
 ]
 
@@ -115,9 +122,21 @@ def rows(request, departments):
 def test_every_department_owned_admin_is_scoped_and_covered():
     """A new department-owned model must get a scoped admin and a row maker here."""
     expected = {
-        Department, Person, DepartmentCancerType, DepartmentService, StaffCount, Designation,
-        ResearchDirection, Programme, EducationActivity, Award, AnnualStatistic, FundingAward,
-        ResearchOutput, TrialSite, TrialActivity,
+        Department,
+        Person,
+        DepartmentCancerType,
+        DepartmentService,
+        StaffCount,
+        Designation,
+        ResearchDirection,
+        Programme,
+        EducationActivity,
+        Award,
+        AnnualStatistic,
+        FundingAward,
+        ResearchOutput,
+        TrialSite,
+        TrialActivity,
     }
     assert set(SCOPED_MODELS) == expected
     assert set(CHILD_MODELS) == set(MAKERS)
@@ -146,7 +165,8 @@ class TestEditorScope:
         model, mine, theirs = rows
         before = model.objects.filter(pk=theirs.pk).values().get()
         own_form = form_data(
-            editor_client.get(admin_url(model, "change", mine.pk)), change_form_id(model),
+            editor_client.get(admin_url(model, "change", mine.pk)),
+            change_form_id(model),
             excerpt="Overwritten by a crafted request",
         )
         for view, args in [
@@ -206,7 +226,8 @@ class TestDepartmentChoices:
     def test_cannot_move_own_row_to_another_department(self, editor_client, rows, departments):
         model, mine, _theirs = rows
         data = form_data(
-            editor_client.get(admin_url(model, "change", mine.pk)), change_form_id(model),
+            editor_client.get(admin_url(model, "change", mine.pk)),
+            change_form_id(model),
             department=str(departments[1].pk),
         )
         response = editor_client.post(admin_url(model, "change", mine.pk), data)
@@ -219,8 +240,10 @@ class TestDepartmentChoices:
         model, mine, _theirs = rows
         assert editor_client.get(admin_url(model, "add")).status_code == 200
         data = form_data(
-            editor_client.get(admin_url(model, "change", mine.pk)), change_form_id(model),
-            department=str(departments[1].pk), edit_token=None,
+            editor_client.get(admin_url(model, "change", mine.pk)),
+            change_form_id(model),
+            department=str(departments[1].pk),
+            edit_token=None,
         )
         count = model.objects.filter(department=departments[1]).count()
         response = editor_client.post(admin_url(model, "add"), data)
@@ -234,16 +257,24 @@ class TestDepartmentChoices:
         model = rows[0]
         response = editor_client.get(
             reverse("admin:autocomplete"),
-            {"app_label": model._meta.app_label, "model_name": model._meta.model_name,
-             "field_name": "department", "term": ""},
+            {
+                "app_label": model._meta.app_label,
+                "model_name": model._meta.model_name,
+                "field_name": "department",
+                "term": "",
+            },
         )
         assert response.status_code == 200
         ids = {int(result["id"]) for result in response.json()["results"]}
         assert ids == {departments[0].pk}
         searched = editor_client.get(
             reverse("admin:autocomplete"),
-            {"app_label": model._meta.app_label, "model_name": model._meta.model_name,
-             "field_name": "department", "term": "Breast"},
+            {
+                "app_label": model._meta.app_label,
+                "model_name": model._meta.model_name,
+                "field_name": "department",
+                "term": "Breast",
+            },
         )
         assert searched.json()["results"] == []
 
@@ -273,7 +304,10 @@ def test_editor_cannot_change_slug_hospital_or_grants(editor_client, departments
     page = editor_client.get(admin_url(Department, "change", own.pk))
     assert b'name="editor_links-TOTAL_FORMS"' not in page.content
     data = form_data(
-        page, "department_form", slug="hijacked-slug", hospital=str(other_hospital.pk),
+        page,
+        "department_form",
+        slug="hijacked-slug",
+        hospital=str(other_hospital.pk),
         phone="0571-1234",
     )
     accomplice = get_user_model().objects.create_user("accomplice")
@@ -318,7 +352,8 @@ def test_leader_choice_limited_to_own_people(editor_client, departments):
     own, other = departments
     stranger = Person.objects.create(department=other, name="Somebody Else")
     data = form_data(
-        editor_client.get(admin_url(Department, "change", own.pk)), "department_form",
+        editor_client.get(admin_url(Department, "change", own.pk)),
+        "department_form",
         leader=str(stranger.pk),
     )
     response = editor_client.post(admin_url(Department, "change", own.pk), data)
@@ -337,8 +372,15 @@ def test_inline_rows_of_another_department_cannot_be_edited(editor_client, depar
     total = int(data[f"{prefix}-TOTAL_FORMS"][0])
     data[f"{prefix}-TOTAL_FORMS"] = [str(total + 1)]
     data[f"{prefix}-INITIAL_FORMS"] = [str(total + 1)]
-    fields = {"id": theirs.pk, "department": own.pk, "role": "stolen", "qualifier": "exact",
-              "value": "9", "wording": "9", "sort_order": "0"}
+    fields = {
+        "id": theirs.pk,
+        "department": own.pk,
+        "role": "stolen",
+        "qualifier": "exact",
+        "value": "9",
+        "wording": "9",
+        "sort_order": "0",
+    }
     for name, value in fields.items():
         data[f"{prefix}-{total}-{name}"] = [str(value)]
     editor_client.post(admin_url(Department, "change", own.pk), data)
@@ -350,8 +392,10 @@ def test_inline_rows_of_another_department_cannot_be_edited(editor_client, depar
 
 def test_vocabulary_autocomplete_serves_editors_without_opening_the_admin(editor_client):
     for model_name, field_name in [
-        ("departmentcancertype", "cancer_type"), ("departmentservice", "service"),
-        ("trialsite", "trial"), ("trialactivity", "interventions"),
+        ("departmentcancertype", "cancer_type"),
+        ("departmentservice", "service"),
+        ("trialsite", "trial"),
+        ("trialactivity", "interventions"),
     ]:
         app = "trials" if model_name.startswith("trial") else "departments"
         response = editor_client.get(
@@ -377,8 +421,11 @@ def test_staff_without_a_department_gets_no_autocomplete(client, portal_data):
     client.force_login(user)
     response = client.get(
         reverse("admin:autocomplete"),
-        {"app_label": "departments", "model_name": "departmentcancertype",
-         "field_name": "cancer_type"},
+        {
+            "app_label": "departments",
+            "model_name": "departmentcancertype",
+            "field_name": "cancer_type",
+        },
     )
     assert response.status_code == 403
 
@@ -387,8 +434,13 @@ def test_staff_without_a_department_gets_no_autocomplete(client, portal_data):
 def test_editors_cannot_reach_vocabulary_trials_hospitals(editor_client, client, model):
     obj = model.objects.first() or DepartmentEditor.objects.first()
     assert obj is not None
-    for view, args in [("changelist", []), ("add", []), ("change", [obj.pk]),
-                       ("delete", [obj.pk]), ("history", [obj.pk])]:
+    for view, args in [
+        ("changelist", []),
+        ("add", []),
+        ("change", [obj.pk]),
+        ("delete", [obj.pk]),
+        ("history", [obj.pk]),
+    ]:
         assert editor_client.get(admin_url(model, view, *args)).status_code == 403, view
     assert editor_client.post(admin_url(model, "change", obj.pk), {"name": "x"}).status_code == 403
     index = editor_client.get(reverse("admin:index")).content.decode()
@@ -396,8 +448,12 @@ def test_editors_cannot_reach_vocabulary_trials_hospitals(editor_client, client,
 
     client.logout()
     client.force_login(make_curator())
-    for view, args in [("changelist", []), ("add", []), ("change", [obj.pk]),
-                       ("history", [obj.pk])]:
+    for view, args in [
+        ("changelist", []),
+        ("add", []),
+        ("change", [obj.pk]),
+        ("history", [obj.pk]),
+    ]:
         assert client.get(admin_url(model, view, *args)).status_code == 200, view
 
 

@@ -364,9 +364,7 @@ def test_hospital_list(client):
 
 
 def test_hospital_1955_page(client):
-    response = client.get(
-        reverse("portal:hospital-detail", args=["cancer-hospital-founded-1955"])
-    )
+    response = client.get(reverse("portal:hospital-detail", args=["cancer-hospital-founded-1955"]))
     assert response.status_code == 200
     assert_page_basics(response)
     html, text = html_of(response), text_of(response)
@@ -437,9 +435,7 @@ def test_cancer_type_through_narrower_types_and_trials(client):
     html, text = html_of(response), text_of(response)
     assert 'href="/trials/imbrave150/"' in html
     assert "for hepatocellular carcinoma" in text
-    hpb = client.get(
-        reverse("portal:cancertype-detail", args=["hepatobiliary-pancreatic-cancers"])
-    )
+    hpb = client.get(reverse("portal:cancertype-detail", args=["hepatobiliary-pancreatic-cancers"]))
     hpb_html, hpb_text = html_of(hpb), text_of(hpb)
     narrower = hpb_html[hpb_html.index("Through a narrower type") :]
     assert department_url(MO1) in narrower  # lists liver, cholangiocarcinoma, pancreatic
@@ -592,7 +588,7 @@ EXPECTED_QUERIES = {
     "hospital list": 3,
     "hospital": 6,
     "cancer-type list": 2,
-    "cancer type": 9,  # the first departments of each reach and the first trials, with totals
+    "cancer type": 10,  # the first departments of each reach (with totals), trials and count
     "source": 2,
 }
 
