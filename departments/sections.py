@@ -67,6 +67,10 @@ class Section:
     ordering: tuple[Any, ...] = ()  # page order when it is not the model's
     inline: str = ""  # dotted path of the admin inline on the department's change page
     editor_owned: bool = True  # department editors add, change, delete and view its rows
+    # A section that can grow without bound shows its first `limit` rows (by `ordering`) and
+    # links to the full list: `more(department)` gives (url, link text).
+    limit: int | None = None
+    more: Callable[[Any], tuple[str, str]] | None = None
 
     def __post_init__(self):
         if not self.anchor:
@@ -81,12 +85,24 @@ class Section:
             queryset = queryset.prefetch_related(*self.prefetch_related)
         if self.ordering:
             queryset = queryset.order_by(*self.ordering)
+        if self.limit is not None:
+            # One row more than shown tells the page to link to the rest.
+            return Prefetch(
+                self.related_name, queryset=queryset[: self.limit + 1], to_attr=self.first_rows
+            )
         return Prefetch(self.related_name, queryset=queryset)
+
+    @property
+    def first_rows(self):
+        """Where a limited section's prefetched first rows are kept on the department."""
+        return f"first_{self.related_name}"
 
     def shown_rows(self, department):
         """The rows this section shows for `department` (none: the section is not shown)."""
         if self.rows is not None:
             return list(self.rows(department))
+        if self.limit is not None and hasattr(department, self.first_rows):
+            return list(getattr(department, self.first_rows))
         return list(getattr(department, self.related_name).all())
 
     def inline_class(self):
@@ -147,8 +163,11 @@ def page_frames(department):
         if not frames or frames[-1].anchor != section.anchor:
             frames.append(Frame(section.anchor, section.title))
         rows = section.shown_rows(department)
+        more = None
+        if section.limit is not None and len(rows) > section.limit:
+            rows, more = rows[: section.limit], section.more(department)
         if rows:
-            frames[-1].parts.append((section, rows))
+            frames[-1].parts.append((section, rows, more))
     return [frame for frame in frames if frame.parts]
 
 

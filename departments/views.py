@@ -36,7 +36,7 @@ class DepartmentDetailView(DetailView):
         department = self.object
         frames = page_frames(department)
         sources = {}
-        rows = [row for frame in frames for _section, rows in frame.parts for row in rows]
+        rows = [row for frame in frames for _section, rows, _more in frame.parts for row in rows]
         for row in [department, *rows]:
             source = getattr(row, "source", None)
             if source is not None:

@@ -424,8 +424,10 @@ class RankedDepartments(Sequence):
     for the slice asked for, so a page costs the same with 5 or 50,000 matching departments.
     """
 
-    def __init__(self, query):
+    def __init__(self, query, *, first_page=1, per_page=PER_PAGE):
         self.query = query
+        # The page a visitor asked for is ranked first, with the count, in one query.
+        self._first = ((first_page - 1) * per_page, first_page * per_page)
         self.sql = RankingSQL.build(
             query,
             focus_band=FOCUS,
@@ -438,9 +440,8 @@ class RankedDepartments(Sequence):
         self._pages = {}  # (start, stop) -> department ids
 
     def __len__(self):
-        # Most visitors read the first page: rank it and count in one query.
-        if self._count is None and not self._page(0, PER_PAGE):
-            self._count = 0
+        if self._count is None and not self._page(*self._first):
+            self._count = self.sql.count()  # past the end: the paginator shows the last page
         return self._count
 
     def _page(self, start, stop):
@@ -557,11 +558,11 @@ def _trial_hit(query, trial):
     return TrialHit(trial, f"For {names}", sites)
 
 
-def search_cancer_type(vocab, type_id, service_ids=()):
+def search_cancer_type(vocab, type_id, service_ids=(), *, page=1):
     """Departments and trials for a cancer type, departments lifted by the given services."""
     query = CancerTypeQuery(vocab, expand(vocab, type_id), tuple(service_ids))
     trials, trial_count = rank_trials(query)
-    return Found("cancer_type", RankedDepartments(query), trials, trial_count)
+    return Found("cancer_type", RankedDepartments(query, first_page=page), trials, trial_count)
 
 
 # --- services ---------------------------------------------------------------------------------
@@ -729,11 +730,20 @@ def _attach_departments(page_obj):
         hit.department = by_id.get(hit.id)
 
 
-def find(vocab, resolution):
+def _page_number(page):
+    try:
+        return max(int(page), 1)
+    except (TypeError, ValueError):
+        return 1
+
+
+def find(vocab, resolution, page=None):
     """Search by what the query resolved to: a cancer type (and service), a service, or text."""
     if resolution.cancer_type is not None:
         service_ids = (resolution.service.id,) if resolution.service is not None else ()
-        return search_cancer_type(vocab, resolution.cancer_type.id, service_ids)
+        return search_cancer_type(
+            vocab, resolution.cancer_type.id, service_ids, page=_page_number(page)
+        )
     if resolution.service is not None:
         return Found("service", rank_for_service(vocab, resolution.service.id))
     return text_search(resolution.query)
@@ -747,7 +757,7 @@ def search(text, page=None, *, per_page=PER_PAGE):
         results.page_obj = Paginator([], per_page).get_page(1)
         return results
     vocab = resolution.vocabulary or get_vocabulary()
-    found = find(vocab, resolution)
+    found = find(vocab, resolution, page)
     results.mode = found.mode
     results.hits = found.hits
     results.trial_count = len(found.trials) if found.trial_count is None else found.trial_count

@@ -1,4 +1,13 @@
 from django.apps import AppConfig
+from django.urls import reverse
+
+# A department's page shows its first named trials and links to the rest in the trial list.
+DEPARTMENT_PAGE_TRIALS = 20
+
+
+def _all_trials_link(department):
+    url = f"{reverse('trials:trial-list')}?department={department.slug}"
+    return url, f"All named trials of {department.name} in the trial list"
 
 
 class TrialsConfig(AppConfig):
@@ -41,6 +50,9 @@ class TrialsConfig(AppConfig):
                 natural_key=("trial", "department"),
                 vocabulary={"trial": Trial},
                 select_related=("trial",),
+                ordering=("sort_order", "trial__name", "pk"),
+                limit=DEPARTMENT_PAGE_TRIALS,
+                more=_all_trials_link,
                 inline="trials.admin.DepartmentTrialSiteInline",
             )
         )
