@@ -1,5 +1,6 @@
 """The shared page cache: visitors get cached pages, nobody ever gets a stale or private one."""
 
+import os
 import sys
 
 import pytest
@@ -133,3 +134,40 @@ def test_any_management_command_moves_the_version(monkeypatch, portal_data):
     monkeypatch.setattr(sys, "argv", ["manage.py", "check"])
     manage.main()
     assert pagecache.data_version() == unchanged
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The shared cache on a real Redis, as production runs it. Missing: skipped locally, a
+    failure in CI."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is not reachable at {REDIS_URL}: {exc}")
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+def test_pages_and_the_data_version_live_in_redis(client, portal_data, redis_cache):
+    """Every gunicorn worker reads one data version and one copy of each page from Redis."""
+    import redis
+
+    server = redis.Redis.from_url(REDIS_URL)
+    assert get(client, "/cancer-types/")["X-Page-Cache"] == "miss"
+    assert get(client, "/cancer-types/")["X-Page-Cache"] == "hit"
+    version = pagecache.data_version()
+    assert any(version.encode() in key for key in server.keys("*portal:page:*"))
+    Service.objects.get(slug="chemotherapy").save()
+    assert pagecache.data_version() != version
+    assert get(client, "/cancer-types/")["X-Page-Cache"] == "miss"
