@@ -14,17 +14,27 @@ from django.db import transaction
 DATA_VERSION_KEY = "portal:data-version"
 
 
-def data_version():
-    """The current data version (created on first use; shared by every process)."""
-    version = cache.get(DATA_VERSION_KEY)
+def shared_version(key):
+    """The version kept under `key` in the shared cache (created on first use, the same for
+    every process)."""
+    version = cache.get(key)
     if version is None:
-        cache.add(DATA_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(DATA_VERSION_KEY) or "unversioned"
+        cache.add(key, uuid.uuid4().hex, timeout=None)
+        version = cache.get(key) or "unversioned"
     return version
 
 
+def move_version(key):
+    cache.set(key, uuid.uuid4().hex, timeout=None)
+
+
+def data_version():
+    """The current data version."""
+    return shared_version(DATA_VERSION_KEY)
+
+
 def _new_version():
-    cache.set(DATA_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    move_version(DATA_VERSION_KEY)
 
 
 def bump_data_version():

@@ -8,7 +8,6 @@ ServiceAlias is saved or deleted: the signal handlers in `connect_signals()` (wi
 """
 
 import threading
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -16,6 +15,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from departments.dataversion import move_version, shared_version
 from departments.normalise import lower_first
 from departments.tree import CancerTypeTree, TreeNode
 
@@ -278,11 +278,7 @@ def _cache_key(version):
 
 
 def current_version():
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(VERSION_KEY) or "uncached"
-    return version
+    return shared_version(VERSION_KEY)
 
 
 def _transaction_marker():
@@ -323,7 +319,7 @@ def reset_vocabulary_cache():
     """Forget the compiled vocabulary (no database access): the next read rebuilds it."""
     global _memo
     _memo = None
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    move_version(VERSION_KEY)
 
 
 def _committed():
