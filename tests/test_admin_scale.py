@@ -27,7 +27,7 @@ from departments.models import (
 from oncology_portal.synthetic import generate_synthetic_data
 from trials.models import Trial, TrialSite
 
-from .helpers import MO3, SLUG_A, SLUG_B, admin_url, make_curator, make_editor
+from .helpers import MO3, SLUG_A, SLUG_B, admin_url, form_data, make_curator, make_editor
 
 pytestmark = pytest.mark.django_db
 
@@ -302,3 +302,30 @@ def test_source_autocomplete_is_for_staff_who_edit(client, portal_data):
     results = autocomplete(client, DepartmentCancerType, "source").json()["results"]
     assert {int(r["id"]) for r in results} <= set(Source.objects.values_list("pk", flat=True))
     assert results
+
+
+def test_a_large_trial_centre_edits_its_first_trials_inline_and_keeps_the_rest(curator_client):
+    """A department in hundreds of trials: the change page holds the first 50 trial sites and
+    links to the full list; saving it leaves every other trial site as it was."""
+    department = Department.objects.get(slug=MO3)
+    source = department.source
+    trials = Trial.objects.bulk_create(
+        Trial(name=f"Inline Cap Trial {i:03d}", slug=f"inline-cap-{i:03d}", source=source)
+        for i in range(70)
+    )
+    TrialSite.objects.bulk_create(
+        TrialSite(trial=trial, department=department, source=source, sort_order=100 + i)
+        for i, trial in enumerate(trials)
+    )
+    total = department.trial_sites.count()
+    url = admin_url(Department, "change", department.pk)
+    response = curator_client.get(url)
+    html = response.content.decode()
+    assert html.count('name="trial_sites-') > 0
+    shown = len(set(re.findall(r'name="trial_sites-(\d+)-id"', html)))
+    assert shown == 50
+    assert f"the first 50 of {total}" in html
+    assert f"?department__id__exact={department.pk}" in html
+    response = curator_client.post(url, form_data(response, "department_form"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert department.trial_sites.count() == total

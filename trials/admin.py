@@ -8,6 +8,9 @@ Their inlines reach the department's change page through the sections registered
 import re
 
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.html import format_html
 
 from departments.admin import (
     DEPARTMENT_FILTER,
@@ -31,12 +34,43 @@ class TrialSiteInline(admin.TabularInline):
     fields = ["department", "role", "sort_order", "source", "excerpt"]
 
 
+class FirstRowsFormSet(BaseInlineFormSet):
+    """An inline formset over a department's first rows only (rows not shown stay as they are:
+    the formset saves and deletes only the rows it holds)."""
+
+    max_shown = 50
+
+    def get_queryset(self):
+        if not hasattr(self, "_first_rows"):
+            queryset = super().get_queryset()
+            first = list(queryset.values_list("pk", flat=True)[: self.max_shown])
+            self._first_rows = queryset.filter(pk__in=first)
+        self._queryset = self._first_rows
+        return self._first_rows
+
+
 class DepartmentTrialSiteInline(ChildInline):
-    """The trials a department takes part in, on the department's page."""
+    """The trials a department takes part in, on the department's page: the first 50 (a large
+    trial centre takes part in hundreds; the rest are edited in the trial-site list)."""
 
     model = models.TrialSite
+    formset = FirstRowsFormSet
     autocomplete_fields = ["trial", "source"]
     fields = ["trial", "role", "sort_order", "source", "excerpt"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        total = obj.trial_sites.count() if obj is not None and obj.pk else 0
+        if total > FirstRowsFormSet.max_shown:
+            url = reverse("admin:trials_trialsite_changelist")
+            self.verbose_name_plural = format_html(
+                'named trials: the first {} of {} (<a href="{}?department__id__exact={}">all '
+                "in the trial-site list</a>)",
+                FirstRowsFormSet.max_shown,
+                total,
+                url,
+                obj.pk,
+            )
+        return super().get_formset(request, obj, **kwargs)
 
 
 class TrialActivityInline(ChildInline):
