@@ -8,8 +8,6 @@ walk it in Python instead of querying per level.
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Window
-
 from .models import CancerType, Department
 
 
@@ -119,18 +117,18 @@ class CancerTypeTree:
 
 @dataclass(frozen=True)
 class Reach:
-    """The departments that reach a cancer type one way: the first few ids and how many."""
+    """The first departments that reach a cancer type one way, and whether more do."""
 
     kind: str
     department_ids: list
-    total: int
+    more: bool
 
 
 def best_departments_by_reach(node, tree, *, limit):
     """For "direct", "broader" and "narrower" (as group_department_links names them): the first
-    `limit` departments by name that reach `node` that way and no closer way, and their total.
+    `limit` departments by name that reach `node` that way and no closer way.
 
-    One query per reach; the total comes with the first rows (COUNT(*) OVER ()).
+    One query per reach, served by the name index (ORDER BY name LIMIT, no count).
     """
     closer = []
     reaches = []
@@ -143,12 +141,8 @@ def best_departments_by_reach(node, tree, *, limit):
         for earlier in closer:
             departments = departments.exclude(pk__in=Department.objects.treating(earlier))
         closer.append(ids)
-        rows = list(
-            departments.annotate(total=Window(Count("pk")))
-            .order_by("name", "pk")
-            .values_list("pk", "total")[:limit]
-        )
-        reaches.append(Reach(kind, [pk for pk, _ in rows], rows[0][1] if rows else 0))
+        first = list(departments.order_by("name", "pk").values_list("pk", flat=True)[: limit + 1])
+        reaches.append(Reach(kind, first[:limit], len(first) > limit))
     return reaches
 
 

@@ -58,8 +58,7 @@ class HospitalListView(ForgivingPaginationMixin, ListView):
 
     def get_queryset(self):
         return (
-            Hospital.objects.annotate(department_count=Count("departments"))
-            .order_by("name", "slug")
+            Hospital.objects.order_by("name", "slug")
             .prefetch_related(
                 Prefetch(
                     "departments",
@@ -71,7 +70,17 @@ class HospitalListView(ForgivingPaginationMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["nav"] = "hospitals"
+        hospitals = list(context["object_list"])
+        counts = dict(  # for the page shown only: one grouped query over at most 20 ids
+            Department.objects.filter(hospital__in=hospitals)
+            .order_by()
+            .values("hospital")
+            .annotate(n=Count("pk"))
+            .values_list("hospital", "n")
+        )
+        for hospital in hospitals:
+            hospital.department_count = counts.get(hospital.pk, 0)
+        context.update(nav="hospitals", hospitals=hospitals, object_list=hospitals)
         return context
 
 

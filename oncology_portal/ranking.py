@@ -72,9 +72,11 @@ class RankingSQL:
         params += ids
         trial_types = _table(Trial.cancer_types.through)
         run = (
-            f"SELECT department_id AS id, COUNT(DISTINCT trial_id) AS n FROM {_table(TrialSite)} "
-            f"WHERE trial_id IN (SELECT trial_id FROM {trial_types} "
-            f"WHERE cancertype_id IN ({in_ids})) GROUP BY department_id"
+            # A department takes part in a trial once (trialsite_unique): no DISTINCT needed.
+            # From the type's trials to their sites, so the site table is read by its index.
+            f"SELECT s.department_id AS id, COUNT(*) AS n FROM (SELECT DISTINCT trial_id FROM "
+            f"{trial_types} WHERE cancertype_id IN ({in_ids})) t JOIN {_table(TrialSite)} s "
+            "ON s.trial_id = t.trial_id GROUP BY s.department_id"
         )
         params += ids
         activity_types = _table(TrialActivity.cancer_types.through)

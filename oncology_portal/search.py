@@ -515,17 +515,18 @@ def rank_trials(query):
         .order_by("distance", "cancertype_id")
         .values("cancertype_id")[:1]
     )
-    others = (
-        matching.exclude(cancer_types=expansion.type_id)
-        .annotate(total=total, nearest=Subquery(nearest))
-        .annotate(
-            group=Case(When(nearest__in=expansion.narrower or [0], then=Value(1)), default=Value(2))
-        )
-        .order_by("group", *by_name)
-    )
-    # Always asked (at least one row), so the page's query count does not depend on the data.
+    not_own = matching.exclude(cancer_types=expansion.type_id).annotate(total=total)
     needed = MAX_TRIALS - len(shown)
-    others = list(others[: max(needed, 1)])
+    if needed:
+        group = Case(When(nearest__in=expansion.narrower or [0], then=Value(1)), default=Value(2))
+        others = list(
+            not_own.annotate(nearest=Subquery(nearest))
+            .annotate(group=group)
+            .order_by("group", *by_name)[:needed]
+        )
+    else:
+        # Enough of the type's own: one cheap row, only for the total when none are shown.
+        others = list(not_own.order_by("pk")[:1])
     count = (shown or others)[0].total if shown or others else 0
     shown += others[:needed]
     return [_trial_hit(query, trial) for trial in _with_types_and_sites(shown)], count

@@ -156,7 +156,7 @@ class CancerTypeDetailView(DetailView):
         )
         sections = tree.group_department_links(node, links)
         for section, reach in zip(sections, shown, strict=True):
-            section["total"] = reach.total
+            section["more"] = reach.more
         trials = Trial.objects.for_cancer_types(related)
         shown_trials = list(
             trials.prefetch_related("cancer_types").order_by("name", "pk")[:CANCER_TYPE_TRIALS]
@@ -167,7 +167,7 @@ class CancerTypeDetailView(DetailView):
             broader=list(reversed(broader)),
             narrower_children=node.tree_children,
             sections=sections,
-            department_count=sum(reach.total for reach in shown),
+            department_count=Department.objects.treating(related).count(),
             trials=shown_trials,
             trial_count=trials.count(),
         )

@@ -585,10 +585,10 @@ EXPECTED_QUERIES = {
     "directory page 2": 8,
     "department": 17,
     "department breast": 17,
-    "hospital list": 3,
+    "hospital list": 4,  # departments counted for the page shown only
     "hospital": 6,
     "cancer-type list": 2,
-    "cancer type": 10,  # the first departments of each reach (with totals), trials and count
+    "cancer type": 11,  # the first departments of each reach, their count, trials and count
     "source": 2,
 }
 
