@@ -57,14 +57,11 @@ class HospitalListView(ForgivingPaginationMixin, ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        return (
-            Hospital.objects.order_by("name", "slug")
-            .prefetch_related(
-                Prefetch(
-                    "departments",
-                    queryset=Department.objects.order_by("name")[:DEPARTMENTS_PER_HOSPITAL],
-                    to_attr="first_departments",
-                )
+        return Hospital.objects.order_by("name", "slug").prefetch_related(
+            Prefetch(
+                "departments",
+                queryset=Department.objects.order_by("name")[:DEPARTMENTS_PER_HOSPITAL],
+                to_attr="first_departments",
             )
         )
 

@@ -26,7 +26,6 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
-from django.db.models.functions import Lower
 from django.utils.text import get_text_list
 
 from departments.models import (
@@ -499,7 +498,7 @@ def rank_trials(query):
     those nearest a narrower type, then a broader one; and how many there are in all."""
     expansion = query.expansion
     matching = Trial.objects.for_cancer_types(expansion.ids)
-    by_name = (Lower("name"), "slug")
+    by_name = ("name", "pk")  # the name index serves ORDER BY … LIMIT
     # How many match in all, computed once by the database and carried on every row.
     total = Subquery(matching.order_by().annotate(n=Func("pk", function="COUNT")).values("n")[:1])
     shown = list(
