@@ -29,4 +29,8 @@ RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
 
 USER portal
 EXPOSE 8000
+# Liveness: the process answers (touches neither database nor cache); load balancers probe
+# /health/ready/ (database and cache) instead.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health/live/' % os.environ.get('PORT', '8000'), timeout=4)" || exit 1
 CMD ["sh", "-c", "exec gunicorn oncology_portal.wsgi --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]

@@ -25,6 +25,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import models
 from .concurrency import TOKEN_FIELD, ConcurrencyGuardForm, touch_department
+from .normalise import is_database_integer
 from .permissions import (
     AutocompleteForEditorsMixin,
     DepartmentScopedMixin,
@@ -57,7 +58,7 @@ class ChosenRowFilter(admin.SimpleListFilter):
         value = self.value()
         if value is None:
             return None
-        if not value.isdigit():
+        if not is_database_integer(value):
             raise IncorrectLookupParameters(f"{self.parameter_name}={value!r}")
         return int(value)
 

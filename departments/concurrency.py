@@ -12,6 +12,8 @@ from django.utils import formats, timezone
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
+from .normalise import is_database_integer
+
 TOKEN_FIELD = "edit_token"  # noqa: S105 (a form field name, not a secret)
 
 
@@ -41,7 +43,7 @@ def _user_label(record):
 def conflict_message(model, pk, opened):
     """Who changed the record, when and which fields, since version `opened`."""
     history = history_manager(model).filter(**{model._meta.pk.attname: pk})
-    if opened.isdigit():
+    if is_database_integer(opened):
         history = history.filter(history_id__gt=int(opened))
     records = list(history.select_related("history_user").order_by("history_id"))
     opts = model._meta

@@ -39,3 +39,8 @@ def lower_first(text: str) -> str:
     'runs IMbrave150'
     """
     return text[:1].lower() + text[1:]
+
+
+def is_database_integer(value: str) -> bool:
+    """ASCII digits that fit a database integer: "42", not "²", "٣" or 5,000 digits."""
+    return value.isascii() and value.isdigit() and len(value) <= 18

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "oncology_portal.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "oncology_portal.pagecache.PageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -106,7 +107,7 @@ CACHES = {"default": env.cache("CACHE_URL", default=_DEFAULT_CACHE)}
 # Anonymous public pages are served from that cache, keyed on URL, language and data version
 # (oncology_portal/pagecache.py). 0 switches it off; tests switch it on where they test it.
 PAGE_CACHE_SECONDS = env.int("DJANGO_PAGE_CACHE_SECONDS", default=0 if DEBUG or TESTING else 600)
-PAGE_CACHE_SKIP_PREFIXES = ("/admin/",)
+PAGE_CACHE_SKIP_PREFIXES = ("/admin/", "/health/")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -153,6 +154,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -2,12 +2,14 @@
 
 from django.urls import path
 
-from . import views
+from . import health, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("health/live/", health.live, name="health-live"),
+    path("health/ready/", health.ready, name="health-ready"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("departments/", views.DepartmentListView.as_view(), name="department-list"),
     path("hospitals/<slug:slug>/", views.HospitalDetailView.as_view(), name="hospital-detail"),

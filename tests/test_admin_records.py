@@ -552,3 +552,30 @@ def test_curator_grants_editor_role_in_admin(curator_client, department):
     assert response.status_code == 302
     assert user.groups.filter(name=EDITOR_GROUP).exists()
     assert department.editors.filter(pk=user.pk).exists()
+
+
+@pytest.mark.parametrize("token", ["²", "٣", "9" * 40, "-1", "1e3"])
+def test_a_malformed_edit_token_is_refused_with_the_conflict_message(
+    editor_client, department, token
+):
+    """Staff input never gives a 500: a token that is not a version number means the form's
+    version is unknown, so nothing is saved and the page says why."""
+    page = editor_client.get(admin_url(Department, "change", department.pk))
+    response = editor_client.post(
+        admin_url(Department, "change", department.pk),
+        form_data(page, "department_form", phone="0571-4444", edit_token=token),
+    )
+    assert response.status_code == 200
+    assert "Your changes have not been saved" in " ".join(
+        response.context["adminform"].form.non_field_errors()
+    )
+    department.refresh_from_db()
+    assert department.phone != "0571-4444"
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 40, "abc"])
+def test_a_malformed_department_filter_in_a_changelist_is_not_a_500(editor_client, value):
+    response = editor_client.get(
+        admin_url(StaffCount, "changelist"), {"department__id__exact": value}
+    )
+    assert response.status_code in (200, 302)
