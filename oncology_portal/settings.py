@@ -5,8 +5,9 @@ DJANGO_ALLOWED_HOSTS. DATABASE_URL selects the database; unset, an SQLite file i
 folder is used.
 """
 
+import hashlib
+import os
 import sys
-import tempfile
 from pathlib import Path
 
 import environ
@@ -94,15 +95,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The search vocabulary's version lives in the cache, so every worker process must share it:
-# production defaults to a file cache (shared by the gunicorn workers of one host); several
-# hosts need CACHE_URL=redis://… . Development and tests use local memory.
-_DEFAULT_CACHE = (
-    "locmemcache://oncology-portal"
-    if DEBUG or TESTING
-    else f"filecache://{Path(tempfile.gettempdir()) / 'oncology-portal-cache'}"
-)
-CACHES = {"default": env.cache("CACHE_URL", default=_DEFAULT_CACHE)}
+
+# The page cache, the data version and the search vocabulary live in the cache, so every worker
+# process must share it: production uses Redis (CACHE_URL=redis://…). Without CACHE_URL, a file
+# cache shared by one host's workers, in a folder private to this user and this installation
+# (never a shared temp folder, where another local user could plant a pickle). Development and
+# tests use local memory.
+def _private_cache_dir():
+    installation = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:12]
+    default = Path.home() / ".cache" / f"oncology-portal-{installation}"
+    path = Path(env.str("DJANGO_CACHE_DIR", default=str(default)))
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = path.stat()
+    if info.st_uid != os.getuid() or info.st_mode & 0o077:
+        raise ImproperlyConfigured(
+            f"The cache folder {path} must belong to this user and be private (chmod 700), "
+            "or set CACHE_URL (Redis)."
+        )
+    return path
+
+
+if "CACHE_URL" in os.environ:
+    CACHES = {"default": env.cache("CACHE_URL")}
+elif DEBUG or TESTING:
+    CACHES = {"default": env.cache_url_config("locmemcache://oncology-portal")}
+else:
+    CACHES = {"default": env.cache_url_config(f"filecache://{_private_cache_dir()}")}
 
 # Anonymous public pages are served from that cache, keyed on URL, language and data version
 # (oncology_portal/pagecache.py). 0 switches it off; tests switch it on where they test it.

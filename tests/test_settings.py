@@ -1,8 +1,11 @@
 """Production settings fail loudly without a secret key and allowed hosts; '*' is refused."""
 
+import hashlib
 import os
+import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -86,7 +89,7 @@ def test_production_cache_is_shared_between_worker_processes(tmp_path):
         "DJANGO_SETTINGS_MODULE": "oncology_portal.settings",
         "DJANGO_SECRET_KEY": "x" * 50,
         "DJANGO_ALLOWED_HOSTS": "portal.example.org",
-        "TMPDIR": str(tmp_path),
+        "DJANGO_CACHE_DIR": str(tmp_path / "cache"),
     }
     env.pop("CACHE_URL", None)
 
@@ -105,7 +108,65 @@ def test_production_cache_is_shared_between_worker_processes(tmp_path):
     bumped = run("bump")
     assert run("read") == bumped
     assert run("bump") != bumped
-    assert (tmp_path / "oncology-portal-cache").is_dir()
+    cache_dir = tmp_path / "cache"
+    assert cache_dir.is_dir()
+    assert stat.S_IMODE(cache_dir.stat().st_mode) == 0o700  # private to the portal's user
+
+
+def test_production_refuses_a_cache_folder_others_can_write(tmp_path):
+    """Nothing executes data from a path another user can prepare: a world-writable cache
+    folder (as a planted one would be) stops the portal with a clear message."""
+    planted = tmp_path / "planted"
+    planted.mkdir()
+    planted.chmod(0o777)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+        "DJANGO_SETTINGS_MODULE": "oncology_portal.settings",
+        "DJANGO_SECRET_KEY": "x" * 50,
+        "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+        "DJANGO_CACHE_DIR": str(planted),
+    }
+    env.pop("CACHE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "must belong to this user and be private (chmod 700)" in result.stderr
+
+
+def test_the_default_cache_folder_is_per_user_and_per_installation(tmp_path):
+    """Two portals on one host never share it: without CACHE_URL the folder is in the portal
+    user's home (here a temporary HOME), named after this installation's path, and private."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+        "DJANGO_SETTINGS_MODULE": "oncology_portal.settings",
+        "DJANGO_SECRET_KEY": "x" * 50,
+        "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+        "HOME": str(tmp_path),
+    }
+    env.pop("CACHE_URL", None)
+    script = "import django; django.setup(); from django.conf import settings as s; " + (
+        "print(s.CACHES['default']['BACKEND'], s.CACHES['default']['LOCATION'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    backend, location = result.stdout.split()
+    installation = hashlib.sha256(str(settings.BASE_DIR).encode()).hexdigest()[:12]
+    assert backend.endswith("FileBasedCache")
+    assert Path(location) == tmp_path / ".cache" / f"oncology-portal-{installation}"
+    assert stat.S_IMODE(Path(location).stat().st_mode) == 0o700
 
 
 def test_redis_cache_url_is_supported():
