@@ -19,7 +19,6 @@ READ_ONLY_COMMANDS = {
     "version",
     "sqlmigrate",
     "dumpdata",
-    "spectacular",
 }
 
 

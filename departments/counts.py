@@ -59,3 +59,10 @@ def _largest_hospitals(limit):
         .order_by("-department_count", "name", "slug")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def count_by(rows, field):
+    """{value of `field`: number of rows}, one grouped query (e.g. a page's departments per
+    hospital, or trial sites per department)."""
+    grouped = rows.order_by().values(field).annotate(n=Count("pk"))
+    return dict(grouped.values_list(field, "n"))

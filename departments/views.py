@@ -5,10 +5,10 @@ loads its related rows up front (select_related / prefetch_related) so the numbe
 does not grow with the data.
 """
 
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.views.generic import DetailView, ListView, TemplateView
 
-from .counts import departments_listing_each_type
+from .counts import count_by, departments_listing_each_type
 from .listing import ForgivingPaginationMixin
 from .models import CancerType, Department, Hospital, Source
 from .sections import model_sections, page_frames
@@ -68,13 +68,8 @@ class HospitalListView(ForgivingPaginationMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         hospitals = list(context["object_list"])
-        counts = dict(  # for the page shown only: one grouped query over at most 20 ids
-            Department.objects.filter(hospital__in=hospitals)
-            .order_by()
-            .values("hospital")
-            .annotate(n=Count("pk"))
-            .values_list("hospital", "n")
-        )
+        # Counted for the page shown only: one grouped query over at most 20 ids.
+        counts = count_by(Department.objects.filter(hospital__in=hospitals), "hospital")
         for hospital in hospitals:
             hospital.department_count = counts.get(hospital.pk, 0)
         context.update(nav="hospitals", hospitals=hospitals, object_list=hospitals)

@@ -2,9 +2,10 @@
 where they are, and whether they run trials — the last is why it lives in the site layer."""
 
 import django_filters
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django_filters.widgets import BooleanWidget
 
+from departments.counts import count_by
 from departments.filters import (
     _CONTROL,
     CHOOSE_FROM_LIST,
@@ -45,18 +46,12 @@ def attach_trial_counts(departments):
     """
     departments = list(departments)
     ids = [department.pk for department in departments]
-    named = _counts(TrialSite.objects.filter(department__in=ids))
-    activities = _counts(TrialActivity.objects.filter(department__in=ids))
+    named = count_by(TrialSite.objects.filter(department__in=ids), "department")
+    activities = count_by(TrialActivity.objects.filter(department__in=ids), "department")
     for department in departments:
         department.named_trial_count = named.get(department.pk, 0)
         department.trial_activity_count = activities.get(department.pk, 0)
     return departments
-
-
-def _counts(rows):
-    return dict(
-        rows.order_by().values("department").annotate(n=Count("pk")).values_list("department", "n")
-    )
 
 
 def directory_queryset():

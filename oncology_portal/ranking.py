@@ -17,9 +17,20 @@ from django.db import connection
 from departments.models import Department, DepartmentCancerType, DepartmentService
 from trials.models import Trial, TrialActivity, TrialSite
 
+# Bands, best first: one declaration for the SQL here and for `search.place`.
+FOCUS = 1  # states its focus is exactly the type
+LISTS = 2  # lists the type itself
+BROADER = 3  # lists a broader type that includes it
+NARROWER = 4  # lists a narrower type, a kind of it
+TRIALS_ONLY = 5  # runs trials for the type (or a relative) without listing it
+SERVICE_ONLY = 6  # offers the asked-for service and lists no cancer types at all
+
+RELATION_RANK = {"primary_focus": 0, "treats": 1, "mdt": 1, "strength": 1, "research": 2}
+NO_RELATION = 3  # ranks after every relation
+
 BAND = 100_000  # link key = band * BAND + distance * 10 + relation rank
-TRIALS_ONLY_KEY = 5 * BAND
-SERVICE_ONLY_KEY = 6 * BAND
+TRIALS_ONLY_KEY = TRIALS_ONLY * BAND
+SERVICE_ONLY_KEY = SERVICE_ONLY * BAND
 
 
 def _table(model):
@@ -38,7 +49,7 @@ class RankingSQL:
     params: list
 
     @classmethod
-    def build(cls, query, *, focus_band, lists_band, broader_band, narrower_band, ranks):
+    def build(cls, query):
         expansion = query.expansion
         ids = sorted(expansion.ids)
         type_id = expansion.type_id
@@ -50,8 +61,7 @@ class RankingSQL:
             f"WHEN cancer_type_id IN ({_placeholders(expansion.broader) or 'NULL'}) THEN %s "
             "ELSE %s END"
         )
-        params += [type_id, focus_band, type_id, lists_band, *expansion.broader]
-        params += [broader_band, narrower_band]
+        params += [type_id, FOCUS, type_id, LISTS, *expansion.broader, BROADER, NARROWER]
         distance = (
             "CASE cancer_type_id "
             + " ".join("WHEN %s THEN %s" for _ in expansion.distance)
@@ -59,10 +69,12 @@ class RankingSQL:
         )
         for cid, steps in sorted(expansion.distance.items()):
             params += [cid, steps]
-        rank = "CASE relation " + " ".join("WHEN %s THEN %s" for _ in ranks) + " ELSE %s END"
-        for relation, value in ranks.items():
+        rank = (
+            "CASE relation " + " ".join("WHEN %s THEN %s" for _ in RELATION_RANK) + " ELSE %s END"
+        )
+        for relation, value in RELATION_RANK.items():
             params += [relation, value]
-        params.append(max(ranks.values()) + 1)
+        params.append(NO_RELATION)
         in_ids = _placeholders(ids)
         link = (
             f"SELECT department_id AS id, MIN(({band}) * {BAND} + ({distance}) * 10 + ({rank})) "

@@ -42,21 +42,21 @@ from departments.search.text import STOP_WORDS, has_cjk, tokenise
 from departments.search.vocabulary import Vocabulary, get_vocabulary, inline
 from trials.models import Trial, TrialActivity, TrialSite
 
-from .ranking import RankingSQL
+from .ranking import (
+    BROADER,
+    FOCUS,
+    LISTS,
+    NARROWER,
+    NO_RELATION,
+    RELATION_RANK,
+    SERVICE_ONLY,
+    TRIALS_ONLY,
+    RankingSQL,
+)
 
 PER_PAGE = 20
 MAX_TRIALS = 50
 
-# Bands, best first.
-FOCUS = 1  # states its focus is exactly the type
-LISTS = 2  # lists the type itself
-BROADER = 3  # lists a broader type that includes it
-NARROWER = 4  # lists a narrower type, a kind of it
-TRIALS_ONLY = 5  # runs trials for the type (or a relative) without listing it
-SERVICE_ONLY = 6  # offers the asked-for service and lists no cancer types at all
-
-RELATION_RANK = {"primary_focus": 0, "treats": 1, "mdt": 1, "strength": 1, "research": 2}
-NO_RELATION = 3  # ranks after every relation
 RELATION_SUFFIX = {
     "mdt": " (multidisciplinary team)",
     "strength": " among its strengths",
@@ -427,14 +427,7 @@ class RankedDepartments(Sequence):
         self.query = query
         # The page a visitor asked for is ranked first, with the count, in one query.
         self._first = ((first_page - 1) * per_page, first_page * per_page)
-        self.sql = RankingSQL.build(
-            query,
-            focus_band=FOCUS,
-            lists_band=LISTS,
-            broader_band=BROADER,
-            narrower_band=NARROWER,
-            ranks=RELATION_RANK,
-        )
+        self.sql = RankingSQL.build(query)
         self._count = None
         self._pages = {}  # (start, stop) -> department ids
 
