@@ -18,10 +18,14 @@ COPY departments ./departments
 COPY trials ./trials
 RUN pip install .
 
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 COPY templates ./templates
 COPY static ./static
 COPY fixtures ./fixtures
+COPY locale ./locale
+
+# The Chinese message catalogue, compiled in pure Python (polib; no gettext in the image).
+RUN python -m oncology_portal.catalogues
 
 # collectstatic needs settings; a throwaway key is used only for this build step.
 RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
@@ -33,4 +37,6 @@ EXPOSE 8000
 # /health/ready/ (database and cache) instead.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health/live/' % os.environ.get('PORT', '8000'), timeout=4)" || exit 1
-CMD ["sh", "-c", "exec gunicorn oncology_portal.wsgi --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]
+# gunicorn.conf.py: threaded workers (WEB_CONCURRENCY processes × GUNICORN_THREADS threads),
+# timeouts, graceful restarts, access log with the time taken. Behind nginx (README, Deploying).
+CMD ["sh", "-c", "exec gunicorn -c gunicorn.conf.py --bind 0.0.0.0:${PORT} oncology_portal.wsgi"]

@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test setup install data lint bench clean
+.PHONY: run test setup install data lint bench soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,7 +13,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-install: $(STAMP)
+# The message catalogues (English and 简体中文), compiled in pure Python (polib): no gettext needed.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+locale/%.mo: locale/%.po $(STAMP)
+	$(BIN)/python -m oncology_portal.catalogues
+
+install: $(STAMP) $(MO_FILES)
 
 # Migrate and load the seed data (idempotent: a second run changes nothing).
 setup: install
@@ -35,6 +40,11 @@ lint: install
 # PostgreSQL benchmark at seed and large scale (own databases; see bench/README.md).
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# 60 s at 64 connections against gunicorn (gunicorn.conf.py) on PostgreSQL (its own database,
+# portal_soak): prints socket errors, non-2xx and p99 (see bench/soak.py; needs wrk).
+soak: install
+	$(BIN)/python -m bench.soak
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

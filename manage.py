@@ -19,6 +19,7 @@ READ_ONLY_COMMANDS = {
     "version",
     "sqlmigrate",
     "dumpdata",
+    "backup_portal",
 }
 
 

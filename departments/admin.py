@@ -8,13 +8,16 @@ Every admin here keeps history with revert (django-simple-history) and refuses l
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import (
     AutocompleteSelect,
     AutocompleteSelectMultiple,
     RelatedFieldWidgetWrapper,
 )
+from django.core.exceptions import FieldError, ValidationError
+from django.db.models import IntegerField
 from django.forms.renderers import DjangoTemplates
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
@@ -136,6 +139,30 @@ class TrackedAdmin(SimpleHistoryAdmin):
     # The paginator's count is enough; a second COUNT(*) of the whole table is not.
     show_full_result_count = False
 
+    # -- ids typed into history URLs: a 404, not django-simple-history's 500 -----------------
+    def _require_id(self, value, what):
+        value = unquote(str(value))
+        if isinstance(self.model._meta.pk, IntegerField):
+            valid = is_database_integer(value)
+        else:
+            try:
+                self.model._meta.pk.to_python(value)
+                valid = True
+            except ValidationError:
+                valid = False
+        if not valid:
+            raise Http404(f"No {self.model._meta.verbose_name} {what} “{value[:40]}”.")
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_id(object_id, "with id")
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._require_id(object_id, "with id")
+        if not is_database_integer(unquote(str(version_id))):
+            raise Http404(f"No version “{str(version_id)[:40]}” of this record.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
             (name, {**options, "fields": [f for f in options["fields"] if f != TOKEN_FIELD]})
@@ -151,6 +178,23 @@ class ScopedAdmin(DepartmentScopedMixin, ImportExportMixin, TrackedAdmin):
     """A department or a row that belongs to one: scoped to the user's departments."""
 
     formats = [base_formats.CSV, base_formats.JSON]
+
+    def export_action(self, request):
+        """The export page with the list's filters. A filter the list does not offer
+        (`?nonexistent=1`, `?id__in=abc`) is refused with a message, as the list itself does,
+        instead of django-import-export's 500."""
+        try:
+            return super().export_action(request)
+        except (IncorrectLookupParameters, FieldError, ValidationError, ValueError) as exc:
+            self.message_user(
+                request,
+                f"The export was not made: its filters are not valid ({exc}). Choose the rows "
+                "with the list's own filters and search, then export again.",
+                messages.ERROR,
+            )
+            opts = self.model._meta
+            changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+            return HttpResponseRedirect(changelist)
 
     def get_import_data_kwargs(self, **kwargs):
         kwargs = super().get_import_data_kwargs(**kwargs)

@@ -15,11 +15,14 @@ from django.db.models import (
 )
 from django.http import QueryDict
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from .localise import local_name
 from .models import DepartmentCancerType
 from .normalise import CONTROL_CHARACTERS as _CONTROL
 
-CHOOSE_FROM_LIST = "Not one of the choices: choose one from the list."
+CHOOSE_FROM_LIST = gettext_lazy("Not one of the choices: choose one from the list.")
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,80}$")
 
 
@@ -36,6 +39,10 @@ class SlugModelChoiceField(django_filters.fields.ModelChoiceField):
 
     Keeps NUL bytes and 5,000-character values away from the database (PostgreSQL refuses NUL).
     """
+
+    def label_from_instance(self, obj):
+        """A vocabulary term by its name in the reader's language."""
+        return local_name(obj)[0]
 
     def to_python(self, value):
         if value not in self.empty_values and not SLUG_RE.match(str(value)):
@@ -90,7 +97,9 @@ class RecordField(forms.CharField):
                 names = "; ".join(self.describe(record) for record in found[: self.MATCHES_SHOWN])
                 more = "…" if len(found) > self.MATCHES_SHOWN else ""
                 raise forms.ValidationError(
-                    f"Several match: {names}{more}. Type more of the name.", code="ambiguous"
+                    _("Several match: %(names)s. Type more of the name.")
+                    % {"names": f"{names}{more}"},
+                    code="ambiguous",
                 )
         message = self.error_messages.get("invalid_choice", CHOOSE_FROM_LIST)
         raise forms.ValidationError(message, code="invalid_choice")
@@ -193,11 +202,11 @@ class FilterNoticesMixin:
             raw = shorten(self.data.get(name, "")) if name in self.NOUNS else ""
             codes = {error.code for error in errors}
             if "invalid_choice" in codes and name in self.NOUNS:
-                message = f"No {self.NOUNS[name]} “{raw}”."
+                message = _("No %(noun)s “%(value)s”.") % {"noun": self.NOUNS[name], "value": raw}
             else:
                 label = field.label if field else name
                 details = " ".join(str(message) for error in errors for message in error)
-                message = f"{label}: {details}"
+                message = _("%(label)s: %(details)s") % {"label": label, "details": details}
             result.append(
                 {"name": name, "message": message, "raw": raw, "remove_url": self.url_without(name)}
             )

@@ -5,6 +5,8 @@ FilterView whose FilterSet uses filters.FilterNoticesMixin); the page renders th
 templates/includes/active_filters.html and the page links with includes/pagination.html.
 """
 
+from django.utils.translation import gettext as _
+
 from .filters import shorten
 
 
@@ -21,18 +23,27 @@ class ForgivingPaginationMixin:
         page = paginator.get_page(requested)
         self.page_notice = ""
         if requested and requested != str(page.number):
-            shown = f"page {page.number} of {paginator.num_pages}"
+            shown = _("page %(number)s of %(total)s") % {
+                "number": page.number,
+                "total": paginator.num_pages,
+            }
             self.page_notice = self._page_notice(requested, shown)
         return paginator, page, page.object_list, page.has_other_pages()
 
     def _page_notice(self, requested, shown):
         if not self.page_notice_names_page:
-            return f"That page does not exist: showing {shown}."
+            return _("That page does not exist: showing %(shown)s.") % {"shown": shown}
         try:
             number = int(requested)
         except ValueError:
-            return f"“{shorten(requested, 40)}” is not a page number: showing {shown}."
-        return f"There is no page {number}: showing {shown}."
+            return _("“%(requested)s” is not a page number: showing %(shown)s.") % {
+                "requested": shorten(requested, 40),
+                "shown": shown,
+            }
+        return _("There is no page %(number)s: showing %(shown)s.") % {
+            "number": number,
+            "shown": shown,
+        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

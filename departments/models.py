@@ -114,8 +114,10 @@ class Hospital(Sourced):
         if self.name:
             return self.name
         if self.founded_year:
-            return f"A cancer hospital founded in {self.founded_year} (name not stated in source)"
-        return "Hospital (name not stated in source)"
+            return _("A cancer hospital founded in %(year)s (name not stated in source)") % {
+                "year": self.founded_year
+            }
+        return str(_("Hospital (name not stated in source)"))
 
     @property
     def location(self):

@@ -7,6 +7,7 @@ qualifier with a value (and an upper bound for ranges) and rendered back faithfu
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 
 class Qualifier(models.TextChoices):
@@ -21,8 +22,21 @@ def _fmt(value):
     return f"{value:,}"
 
 
+# Source wordings of unquantified figures, said naturally in the reader's language: "dozens" is
+# 数十 in Chinese, never a number. A wording not listed here stays as the source says it.
+UNQUANTIFIED_WORDINGS = {
+    "dozens": pgettext_lazy("unquantified figure", "dozens"),
+    "several": pgettext_lazy("unquantified figure", "several"),
+    "a number of": pgettext_lazy("unquantified figure", "a number of"),
+    "multiple": pgettext_lazy("unquantified figure", "multiple"),
+    "many": pgettext_lazy("unquantified figure", "many"),
+    "numerous": pgettext_lazy("unquantified figure", "numerous"),
+}
+UNITS = {"years": pgettext_lazy("unit of a figure", "years")}
+
+
 def render_quantity(qualifier, value=None, value_max=None, wording="", unit=""):
-    """Render a stored quantity the way the source meant it.
+    """Render a stored quantity the way the source meant it, in the active language.
 
     >>> render_quantity("at_least", 100)
     '100+'
@@ -30,16 +44,25 @@ def render_quantity(qualifier, value=None, value_max=None, wording="", unit=""):
     'about 12,000'
     >>> render_quantity("unquantified", wording="dozens")
     'dozens'
+
+    On Chinese pages: "100 余", "约 12,000", "数十".
     """
-    suffix = unit if unit == "%" else (f" {unit}" if unit else "")
     if qualifier == Qualifier.UNQUANTIFIED:
-        return wording or "not quantified"
+        if not wording:
+            return str(_("not quantified"))
+        return str(UNQUANTIFIED_WORDINGS.get(wording.strip().lower(), wording))
     if value is None:
         return ""
+    unit = str(UNITS.get(unit, unit))
+    suffix = unit if unit == "%" else (f" {unit}" if unit else "")
+    shown = f"{_fmt(value)}{suffix}" if unit == "%" else _fmt(value)
+    after = "" if unit == "%" else suffix
     if qualifier == Qualifier.AT_LEAST:
-        return f"{_fmt(value)}{suffix}+" if unit == "%" else f"{_fmt(value)}+{suffix}"
+        if unit == "%":
+            return pgettext("figure: more than, a percentage", "%(value)s+") % {"value": shown}
+        return pgettext("figure: more than", "%(value)s+") % {"value": shown} + after
     if qualifier == Qualifier.ABOUT:
-        return f"about {_fmt(value)}{suffix}"
+        return pgettext("figure: approximately", "about %(value)s") % {"value": shown} + after
     if qualifier == Qualifier.RANGE and value_max is not None:
         return f"{_fmt(value)}–{_fmt(value_max)}{suffix}"
     return f"{_fmt(value)}{suffix}"

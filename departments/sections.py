@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 from .filters import primary_focus_first
 from .models import (
@@ -188,7 +189,7 @@ def _people(department):
 for _section in [
     Section(
         key="contact",
-        title="Contact",
+        title=_("Contact"),
         order=10,
         layout="block",
         rows=_own_fields("phone", "email", "address", "website"),
@@ -196,7 +197,7 @@ for _section in [
     ),
     Section(
         key="cancer_types",
-        title="Cancers treated",
+        title=_("Cancers treated"),
         anchor="cancers",
         order=20,
         facts=("cancer_type.name", "wording"),
@@ -210,7 +211,7 @@ for _section in [
     ),
     Section(
         key="services",
-        title="Therapies and services",
+        title=_("Therapies and services"),
         order=30,
         facts=("service.name",),
         model=DepartmentService,
@@ -222,9 +223,9 @@ for _section in [
     ),
     Section(
         key="leader",
-        title="Team",
+        title=_("Team"),
         anchor="team",
-        heading="Leader",
+        heading=_("Leader"),
         order=50,
         layout="block",
         rows=_leader,
@@ -232,9 +233,9 @@ for _section in [
     ),
     Section(
         key="people",
-        title="Team",
+        title=_("Team"),
         anchor="team",
-        heading="People",
+        heading=_("People"),
         order=51,
         rows=_people,
         facts=("name",),
@@ -246,9 +247,9 @@ for _section in [
     ),
     Section(
         key="staff",
-        title="Team",
+        title=_("Team"),
         anchor="team",
-        heading="Staff by role",
+        heading=_("Staff by role"),
         order=52,
         facts=("role", "display"),
         model=StaffCount,
@@ -258,7 +259,7 @@ for _section in [
     ),
     Section(
         key="designations",
-        title="Designations",
+        title=_("Designations"),
         order=60,
         facts=("name",),
         model=Designation,
@@ -268,7 +269,7 @@ for _section in [
     ),
     Section(
         key="statistics",
-        title="Annual statistics",
+        title=_("Annual statistics"),
         order=70,
         facts=("metric", "display"),
         model=AnnualStatistic,
@@ -278,7 +279,7 @@ for _section in [
     ),
     Section(
         key="research_directions",
-        title="Research directions",
+        title=_("Research directions"),
         anchor="research",
         order=80,
         facts=("name",),
@@ -289,7 +290,7 @@ for _section in [
     ),
     Section(
         key="funding",
-        title="Research funding",
+        title=_("Research funding"),
         order=90,
         facts=("programme", "funder", "display"),
         model=FundingAward,
@@ -299,7 +300,7 @@ for _section in [
     ),
     Section(
         key="outputs",
-        title="Publications and other outputs",
+        title=_("Publications and other outputs"),
         order=100,
         facts=("title", "display"),
         model=ResearchOutput,
@@ -310,7 +311,7 @@ for _section in [
     ),
     Section(
         key="programmes",
-        title="Programmes",
+        title=_("Programmes"),
         order=110,
         facts=("name",),
         model=Programme,
@@ -320,7 +321,7 @@ for _section in [
     ),
     Section(
         key="education",
-        title="Education and training",
+        title=_("Education and training"),
         order=120,
         facts=("name", "display"),
         model=EducationActivity,
@@ -330,7 +331,7 @@ for _section in [
     ),
     Section(
         key="awards",
-        title="Awards",
+        title=_("Awards"),
         order=130,
         facts=("name", "display"),
         model=Award,
@@ -340,7 +341,7 @@ for _section in [
     ),
     Section(
         key="about",
-        title="About the department",
+        title=_("About the department"),
         order=140,
         layout="block",
         rows=_own_fields("description", "mission", "goals"),

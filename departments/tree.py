@@ -8,6 +8,7 @@ walk it in Python instead of querying per level.
 from collections import defaultdict
 from dataclasses import dataclass
 
+from .localise import local_name
 from .models import CancerType, Department
 
 
@@ -71,7 +72,9 @@ class CancerTypeTree:
 
     def choices(self, indent="\u00a0\u00a0\u00a0"):
         """(slug, label) pairs for a select, indented by depth."""
-        return [(node.slug, f"{indent * depth}{node.name}") for node, depth in self.walk()]
+        return [
+            (node.slug, f"{indent * depth}{local_name(node)[0]}") for node, depth in self.walk()
+        ]
 
     def group_department_links(self, node, links):
         """Sort department–cancer-type links by how they reach `node`, one entry per department.

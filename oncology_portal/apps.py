@@ -10,6 +10,8 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         # Every write to a department or trial record moves the page cache's data version.
-        from .pagecache import connect_signals
+        from . import pagecache, rankindex
 
-        connect_signals()
+        pagecache.connect_signals()
+        # Every write that can change a search ranking rebuilds the search index's rows for it.
+        rankindex.connect_signals()

@@ -3,6 +3,7 @@ where they are, and whether they run trials — the last is why it lives in the 
 
 import django_filters
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 
 from departments.counts import count_by
@@ -33,9 +34,9 @@ class RunsTrialsWidget(BooleanWidget):
     def __init__(self, attrs=None):
         super().__init__(attrs)
         self.choices = [
-            ("", "Any"),
-            ("true", "Yes: runs named trials or states trial activity"),
-            ("false", "No trial activity stated"),
+            ("", _("Any")),
+            ("true", _("Yes: runs named trials or states trial activity")),
+            ("false", _("No trial activity stated")),
         ]
 
 
@@ -73,69 +74,69 @@ def directory_queryset():
 
 class DepartmentFilter(FilterNoticesMixin, django_filters.FilterSet):
     cancer_type = django_filters.ChoiceFilter(
-        label="Cancer type",
-        empty_label="Any cancer type",
+        label=_("Cancer type"),
+        empty_label=_("Any cancer type"),
         method="filter_cancer_type",
-        help_text="Includes narrower types: “Digestive system cancers” finds stomach cancer.",
+        help_text=_("Includes narrower types: “Digestive system cancers” finds stomach cancer."),
     )
     hospital = RecordFilter(
-        label="Hospital",
+        label=_("Hospital"),
         field_name="hospital",
         queryset=Hospital.objects.all(),
         name_fields=("name", "short_name", "name_zh"),
-        help_text="Its name, short name (FAHZU) or Chinese name.",
+        help_text=_("Its name, short name (FAHZU) or Chinese name."),
     )
     province = django_filters.ChoiceFilter(
-        label="Province", field_name="hospital__province", empty_label="Any province"
+        label=_("Province"), field_name="hospital__province", empty_label=_("Any province")
     )
     city = django_filters.ChoiceFilter(
-        label="City", field_name="hospital__city", empty_label="Any city"
+        label=_("City"), field_name="hospital__city", empty_label=_("Any city")
     )
     kind = django_filters.ChoiceFilter(
-        label="Kind of department",
+        label=_("Kind of department"),
         field_name="kind",
         choices=Department.Kind.choices,
-        empty_label="Any kind",
+        empty_label=_("Any kind"),
     )
     service = SlugModelChoiceFilter(
-        label="Therapy or service",
+        label=_("Therapy or service"),
         method="filter_service",
         to_field_name="slug",
         queryset=Service.objects.all(),
-        empty_label="Any therapy or service",
+        empty_label=_("Any therapy or service"),
     )
     designation = django_filters.CharFilter(
-        label="Designation contains",
+        label=_("Designation contains"),
         method="filter_designation",
         max_length=100,
-        help_text="e.g. “National Key Clinical Specialty”.",
+        help_text=_("e.g. “National Key Clinical Specialty”."),
     )
     runs_trials = django_filters.BooleanFilter(
-        label="Runs clinical trials", method="filter_runs_trials", widget=RunsTrialsWidget
+        label=_("Runs clinical trials"), method="filter_runs_trials", widget=RunsTrialsWidget
     )
     ordering = StableOrderingFilter(
-        label="Sort by",
-        empty_label="Name (A–Z)",
+        label=_("Sort by"),
+        empty_label=_("Name (A–Z)"),
         fields=(("name", "name"), ("hospital__name", "hospital"), ("founded_date", "founded")),
         field_labels={
-            "name": "Name (A–Z)",
-            "-name": "Name (Z–A)",
-            "hospital__name": "Hospital (A–Z)",
-            "-hospital__name": "Hospital (Z–A)",
-            "founded_date": "Founded (oldest first)",
-            "-founded_date": "Founded (newest first)",
+            "name": _("Name (A–Z)"),
+            "-name": _("Name (Z–A)"),
+            "hospital__name": _("Hospital (A–Z)"),
+            "-hospital__name": _("Hospital (Z–A)"),
+            "founded_date": _("Founded (oldest first)"),
+            "-founded_date": _("Founded (newest first)"),
         },
     )
 
     # What an invalid value of each parameter is called in messages ("No cancer type 'x'").
     NOUNS = {
-        "cancer_type": "cancer type",
-        "hospital": "hospital",
-        "province": "province",
-        "city": "city",
-        "kind": "department kind",
-        "service": "therapy or service",
-        "ordering": "sort order",
+        "cancer_type": _("cancer type"),
+        "hospital": _("hospital"),
+        "province": _("province"),
+        "city": _("city"),
+        "kind": _("department kind"),
+        "service": _("therapy or service"),
+        "ordering": _("sort order"),
     }
 
     class Meta:
@@ -152,7 +153,9 @@ class DepartmentFilter(FilterNoticesMixin, django_filters.FilterSet):
         for name in self.NOUNS:
             # The page names the bad value itself (see problems()), shortened and escaped.
             self.filters[name].extra["error_messages"] = {"invalid_choice": CHOOSE_FROM_LIST}
-        self.tree = CancerTypeTree.load(CancerType.objects.only("pk", "parent", "name", "slug"))
+        self.tree = CancerTypeTree.load(
+            CancerType.objects.only("pk", "parent", "name", "slug", "name_zh")
+        )
         self.filters["cancer_type"].extra["choices"] = self.tree.choices()
         self.understood_cancer_type = self._resolve_cancer_type_words()
         provinces, cities = set(), set()
@@ -232,5 +235,5 @@ class DepartmentFilter(FilterNoticesMixin, django_filters.FilterSet):
 
     def value_label(self, name, value):
         if name == "runs_trials":
-            return "runs trials" if value else "no trial activity stated"
+            return _("runs trials") if value else _("no trial activity stated")
         return super().value_label(name, value)

@@ -1,10 +1,10 @@
 """Rank step in the database: which departments and trials come first for a cancer type.
 
-The search page shows one page of departments and the first trials; ranking every matching
-department in Python would load tens of thousands of rows at national scale. Here the database
-computes each candidate's sort key with grouped queries (one row per department, no objects)
-and returns one page of ids; `oncology_portal.search` then gathers the evidence and explains
-only those. The SQL key is the same as `search.place`'s:
+The search page shows one page of departments and the first trials. Each cancer type's
+candidates and their sort keys are kept ahead of time in the search index
+(oncology_portal.models, kept current by oncology_portal.rankindex), so a page is one index
+scan; `oncology_portal.search` then gathers the evidence and explains only those. The key is the
+same as `search.place`'s:
 
     (band, offers an asked-for service first, more trials and activities first,
      distance of the closest listed type, strength of its relation, name, slug)
@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from django.db import connection
 
 from departments.models import Department, DepartmentCancerType, DepartmentService
-from trials.models import Trial, TrialActivity, TrialSite
+
+from .models import DepartmentRank
 
 # Bands, best first: one declaration for the SQL here and for `search.place`.
 FOCUS = 1  # states its focus is exactly the type
@@ -41,103 +42,81 @@ def _placeholders(values):
     return ", ".join(["%s"] * len(values))
 
 
+ORDER = "band, {offer}score DESC, link_key, sort_name, slug"
+
+
 @dataclass(frozen=True)
 class RankingSQL:
-    """The candidates' CTEs and their parameters for one cancer-type query."""
+    """One cancer-type query's ranked candidates: the index's rows for the type and, when
+    services are asked for, the departments offering one that list no cancer type at all."""
 
-    ctes: str
+    sql: str
     params: list
+    order: str = ORDER.format(offer="")
 
     @classmethod
     def build(cls, query):
-        expansion = query.expansion
-        ids = sorted(expansion.ids)
-        type_id = expansion.type_id
-        params = []
-        # The closest link of each department: band, then distance, then relation rank.
-        band = (
-            "CASE WHEN cancer_type_id = %s AND relation = 'primary_focus' THEN %s "
-            "WHEN cancer_type_id = %s THEN %s "
-            f"WHEN cancer_type_id IN ({_placeholders(expansion.broader) or 'NULL'}) THEN %s "
-            "ELSE %s END"
-        )
-        params += [type_id, FOCUS, type_id, LISTS, *expansion.broader, BROADER, NARROWER]
-        distance = (
-            "CASE cancer_type_id "
-            + " ".join("WHEN %s THEN %s" for _ in expansion.distance)
-            + " END"
-        )
-        for cid, steps in sorted(expansion.distance.items()):
-            params += [cid, steps]
-        rank = (
-            "CASE relation " + " ".join("WHEN %s THEN %s" for _ in RELATION_RANK) + " ELSE %s END"
-        )
-        for relation, value in RELATION_RANK.items():
-            params += [relation, value]
-        params.append(NO_RELATION)
-        in_ids = _placeholders(ids)
-        link = (
-            f"SELECT department_id AS id, MIN(({band}) * {BAND} + ({distance}) * 10 + ({rank})) "
-            f"AS k FROM {_table(DepartmentCancerType)} WHERE cancer_type_id IN ({in_ids}) "
-            "GROUP BY department_id"
-        )
-        params += ids
-        trial_types = _table(Trial.cancer_types.through)
-        run = (
-            # A department takes part in a trial once (trialsite_unique): no DISTINCT needed.
-            # From the type's trials to their sites, so the site table is read by its index.
-            f"SELECT s.department_id AS id, COUNT(*) AS n FROM (SELECT DISTINCT trial_id FROM "
-            f"{trial_types} WHERE cancertype_id IN ({in_ids})) t JOIN {_table(TrialSite)} s "
-            "ON s.trial_id = t.trial_id GROUP BY s.department_id"
-        )
-        params += ids
-        activity_types = _table(TrialActivity.cancer_types.through)
-        act = (
-            f"SELECT department_id AS id, COUNT(*) AS n FROM {_table(TrialActivity)} "
-            f"WHERE id IN (SELECT trialactivity_id FROM {activity_types} "
-            f"WHERE cancertype_id IN ({in_ids})) GROUP BY department_id"
-        )
-        params += ids
-        ctes = [f"link AS ({link})", f"run AS ({run})", f"act AS ({act})"]
-        candidates = "SELECT id FROM link UNION SELECT id FROM run UNION SELECT id FROM act"
-        if query.service_ids:
-            services = _placeholders(query.service_ids)
-            ctes.append(
-                f"offer AS (SELECT DISTINCT department_id AS id FROM "
-                f"{_table(DepartmentService)} WHERE service_id IN ({services}))"
+        rank = _table(DepartmentRank)
+        if not query.service_ids:
+            return cls(
+                "SELECT department_id AS id, band, score, link_key, sort_name, slug "
+                f"FROM {rank} "
+                "WHERE cancer_type_id = %s",
+                [query.type_id],
             )
-            params += list(query.service_ids)
-            candidates += (
-                " UNION SELECT id FROM offer WHERE NOT EXISTS (SELECT 1 FROM "
-                f"{_table(DepartmentCancerType)} l WHERE l.department_id = offer.id)"
-            )
-        else:
-            ctes.append(f"offer AS (SELECT id FROM {_table(Department)} WHERE 1 = 0)")
-        ctes.append(f"candidate AS ({candidates})")
-        return cls("WITH " + ", ".join(ctes), params)
+        services = list(query.service_ids)
+        sql = (
+            f"WITH offer AS (SELECT DISTINCT department_id AS id FROM "
+            f"{_table(DepartmentService)} WHERE service_id IN ({_placeholders(services)})), "
+            "candidate AS (SELECT department_id AS id, band, score, link_key, sort_name, slug "
+            f"FROM {rank} WHERE cancer_type_id = %s UNION ALL "
+            f"SELECT d.id, {SERVICE_ONLY}, 0, {SERVICE_ONLY_KEY}, LOWER(d.name), d.slug "
+            f"FROM offer JOIN {_table(Department)} d ON d.id = offer.id WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {_table(DepartmentCancerType)} l WHERE l.department_id = offer.id) "
+            f"AND NOT EXISTS (SELECT 1 FROM {rank} r WHERE r.cancer_type_id = %s "
+            "AND r.department_id = offer.id)) "
+            "SELECT candidate.id, band, CASE WHEN offer.id IS NULL THEN 1 ELSE 0 END AS offered, "
+            "score, link_key, sort_name, slug FROM candidate "
+            "LEFT JOIN offer ON offer.id = candidate.id"
+        )
+        # Within a band, departments offering an asked-for service first.
+        return cls(sql, [*services, query.type_id, query.type_id], ORDER.format(offer="offered, "))
 
     def count(self):
         with connection.cursor() as cursor:
-            cursor.execute(f"{self.ctes} SELECT COUNT(*) FROM candidate", self.params)
+            cursor.execute(f"SELECT COUNT(*) FROM ({self.sql}) ranked", self.params)
             return cursor.fetchone()[0]
 
     def page(self, offset, limit):
         """Department ids of one page, best first, and how many candidates there are in all
-        (0 when the page is past the end)."""
-        score = "COALESCE(run.n, 0) + COALESCE(act.n, 0)"
-        key = (
-            f"COALESCE(link.k, CASE WHEN {score} > 0 THEN {TRIALS_ONLY_KEY} "
-            f"ELSE {SERVICE_ONLY_KEY} END)"
-        )
+        (0 when the page is past the end). The page walks the index in order and stops; the
+        count is a separate scan of the index, computed once."""
         sql = (
-            f"{self.ctes} SELECT d.id, COUNT(*) OVER () FROM candidate "
-            f"JOIN {_table(Department)} d ON d.id = candidate.id "
-            "LEFT JOIN link ON link.id = d.id LEFT JOIN run ON run.id = d.id "
-            "LEFT JOIN act ON act.id = d.id LEFT JOIN offer ON offer.id = d.id "
-            f"ORDER BY {key} / {BAND}, CASE WHEN offer.id IS NULL THEN 1 ELSE 0 END, "
-            f"{score} DESC, {key}, LOWER(d.name), d.slug LIMIT %s OFFSET %s"
+            f"SELECT id, (SELECT COUNT(*) FROM ({self.sql}) counted) FROM ({self.sql}) ranked "
+            f"ORDER BY {self.order} LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*self.params, limit, offset])
+            cursor.execute(sql, [*self.params, *self.params, limit, offset])
             rows = cursor.fetchall()
         return [row[0] for row in rows], rows[0][1] if rows else 0
+
+
+def service_page(service_id, service_ids, kind, offset, limit):
+    """One page of the departments offering a service or a narrower one: those offering the
+    service itself first, then departments of the matching kind, then by name; rows of
+    (id, name, slug, kind, band), and how many departments there are in all."""
+    services = _placeholders(service_ids)
+    offering = f"FROM {_table(DepartmentService)} WHERE service_id IN ({services})"
+    sql = (
+        f"SELECT d.id, d.name, d.slug, d.kind, r.band, "
+        f"(SELECT COUNT(DISTINCT department_id) {offering}) FROM (SELECT department_id, "
+        f"MIN(CASE WHEN service_id = %s THEN {FOCUS} ELSE {LISTS} END) AS band {offering} "
+        f"GROUP BY department_id) r JOIN {_table(Department)} d ON d.id = r.department_id "
+        "ORDER BY r.band, CASE WHEN %s <> '' AND d.kind = %s THEN 0 ELSE 1 END, "
+        "LOWER(d.name), d.slug LIMIT %s OFFSET %s"
+    )
+    ids = list(service_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids, service_id, *ids, kind, kind, limit, offset])
+        rows = cursor.fetchall()
+    return [row[:5] for row in rows], rows[0][5] if rows else None

@@ -15,19 +15,17 @@ from dataclasses import dataclass, field, replace
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import (
-    Case,
-    Func,
-    IntegerField,
-    OuterRef,
+    Count,
     Prefetch,
     Q,
     Subquery,
-    Value,
-    When,
     prefetch_related_objects,
 )
 from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from departments.localise import is_chinese
 from departments.models import (
     Department,
     DepartmentCancerType,
@@ -42,6 +40,7 @@ from departments.search.text import STOP_WORDS, has_cjk, tokenise
 from departments.search.vocabulary import Vocabulary, get_vocabulary, inline
 from trials.models import Trial, TrialActivity, TrialSite
 
+from .models import TrialRank
 from .ranking import (
     BROADER,
     FOCUS,
@@ -52,17 +51,22 @@ from .ranking import (
     SERVICE_ONLY,
     TRIALS_ONLY,
     RankingSQL,
+    service_page,
 )
 
 PER_PAGE = 20
 MAX_TRIALS = 50
 
 RELATION_SUFFIX = {
-    "mdt": " (multidisciplinary team)",
-    "strength": " among its strengths",
-    "research": " as a research focus",
+    "mdt": gettext_lazy(" (multidisciplinary team)"),
+    "strength": gettext_lazy(" among its strengths"),
+    "research": gettext_lazy(" as a research focus"),
 }
 KIND_FOR_CATEGORY = {"radiation": "radiation", "surgery": "surgical"}
+SPECIALIST_NOTE = {
+    "radiation": gettext_lazy("; a radiation oncology department"),
+    "surgical": gettext_lazy("; a surgical oncology department"),
+}
 
 
 @dataclass
@@ -119,14 +123,22 @@ class SearchResults:
 
 def _join(items):
     """'a, b and c'."""
-    return get_text_list(list(items), "and")
+    return get_text_list([str(item) for item in items], _("and"))
 
 
 def _listing(names, limit=3):
     names = list(names)
     if len(names) > limit:
-        return _join([*names[:limit], f"{len(names) - limit} more"])
+        more = _("%(count)s more") % {"count": len(names) - limit}
+        return _join([*names[:limit], more])
     return _join(names)
+
+
+def _inline_name(cancer_type):
+    """A cancer type's name mid-sentence, in Chinese on Chinese pages where it has one."""
+    if is_chinese() and cancer_type.name_zh:
+        return cancer_type.name_zh
+    return inline(cancer_type.name)
 
 
 def _plural(name):
@@ -135,7 +147,7 @@ def _plural(name):
 
 
 def _sentence(parts):
-    text = "; ".join(p for p in parts if p)
+    text = _("; ").join(str(p) for p in parts if p)
     return text[:1].upper() + text[1:]
 
 
@@ -353,7 +365,7 @@ def explain(query, candidate, placement):
             _trials_reason(query, candidate),
             _activity_reason(query, candidate),
             _offers_reason(query, candidate),
-            "lists no specific cancer types" if placement.band == SERVICE_ONLY else "",
+            _("lists no specific cancer types") if placement.band == SERVICE_ONLY else "",
         ]
     )
 
@@ -363,13 +375,21 @@ def _listing_reason(query, placement):
     if link is None:
         return ""
     if link.band == FOCUS:
-        return f"focuses on {query.name}"
+        return _("focuses on %(type)s") % {"type": query.name}
     if link.band == LISTS:
-        return f"lists {query.name}{RELATION_SUFFIX.get(link.relation, '')}"
+        suffix = RELATION_SUFFIX.get(link.relation, "")
+        return _("lists %(type)s%(relation)s") % {"type": query.name, "relation": suffix}
     if link.band == BROADER:
         broader = query.name_of(link.cancer_type_id)
-        verb = "include" if _plural(broader) else "includes"
-        return f"covers {broader}, which {verb} {query.name}"
+        if _plural(broader) and not is_chinese():
+            return _("covers %(broader)s, which include %(type)s") % {
+                "broader": broader,
+                "type": query.name,
+            }
+        return _("covers %(broader)s, which includes %(type)s") % {
+            "broader": broader,
+            "type": query.name,
+        }
     narrower = list(
         dict.fromkeys(
             query.name_of(other.cancer_type_id)
@@ -378,8 +398,14 @@ def _listing_reason(query, placement):
         )
     )
     if len(narrower) == 1:
-        return f"lists {narrower[0]}, which is a kind of {query.name}"
-    return f"lists {_listing(narrower)}, which are kinds of {query.name}"
+        return _("lists %(narrower)s, which is a kind of %(type)s") % {
+            "narrower": narrower[0],
+            "type": query.name,
+        }
+    return _("lists %(narrower)s, which are kinds of %(type)s") % {
+        "narrower": _listing(narrower),
+        "type": query.name,
+    }
 
 
 def _trials_reason(query, candidate):
@@ -395,7 +421,7 @@ def _trials_reason(query, candidate):
         f"{_listing(names)} ({query.name_of(cid)})"
         for cid, names in sorted(by_type.items(), key=lambda kv: (distance[kv[0]], kv[0]))
     ]
-    return f"runs {_join(groups)}"
+    return _("runs %(trials)s") % {"trials": _join(groups)}
 
 
 def _activity_reason(query, candidate):
@@ -406,14 +432,14 @@ def _activity_reason(query, candidate):
     about = ""
     if query.type_id not in best.cancer_type_ids:
         about = f" ({_join(query.name_of(c) for c in sorted(best.cancer_type_ids))})"
-    return f"reports {best.text}{about}"
+    return _("reports %(activity)s%(types)s") % {"activity": best.text, "types": about}
 
 
 def _offers_reason(query, candidate):
     if not candidate.services:
         return ""
     offered = [query.service_name(s) for s in query.service_ids if s in candidate.services]
-    return f"offers {_join(offered)}"
+    return _("offers %(services)s") % {"services": _join(offered)}
 
 
 class RankedDepartments(Sequence):
@@ -488,47 +514,22 @@ class RankedDepartments(Sequence):
 
 def rank_trials(query):
     """The first trials for the type and its relatives: the type's own first (by name), then
-    those nearest a narrower type, then a broader one; and how many there are in all."""
-    expansion = query.expansion
-    matching = Trial.objects.for_cancer_types(expansion.ids)
-    by_name = ("name", "pk")  # the name index serves ORDER BY … LIMIT
-    # How many match in all, computed once by the database and carried on every row.
-    total = Subquery(matching.order_by().annotate(n=Func("pk", function="COUNT")).values("n")[:1])
-    shown = list(
-        matching.for_cancer_types([expansion.type_id])
-        .annotate(total=total)
-        .order_by(*by_name)[:MAX_TRIALS]
+    those nearest a narrower type, then a broader one; and how many there are in all.
+
+    From the search index (oncology_portal.models.TrialRank): one index scan."""
+    rows = TrialRank.objects.filter(cancer_type=query.type_id)
+    # The first rows in index order, and the count as one scalar subquery (not a window over
+    # every row of the type).
+    total = rows.order_by().values("cancer_type").annotate(n=Count("*")).values("n")
+    ranked = list(
+        rows.annotate(total=Subquery(total))
+        .order_by("group", "name", "trial_id")
+        .values_list("trial_id", "total")[:MAX_TRIALS]
     )
-    nearest = (
-        Trial.cancer_types.through.objects.filter(
-            trial=OuterRef("pk"), cancertype__in=expansion.ids
-        )
-        .annotate(distance=_distance_case(expansion))
-        .order_by("distance", "cancertype_id")
-        .values("cancertype_id")[:1]
-    )
-    not_own = matching.exclude(cancer_types=expansion.type_id).annotate(total=total)
-    needed = MAX_TRIALS - len(shown)
-    if needed:
-        group = Case(When(nearest__in=expansion.narrower or [0], then=Value(1)), default=Value(2))
-        others = list(
-            not_own.annotate(nearest=Subquery(nearest))
-            .annotate(group=group)
-            .order_by("group", *by_name)[:needed]
-        )
-    else:
-        # Enough of the type's own: one cheap row, only for the total when none are shown.
-        others = list(not_own.order_by("pk")[:1])
-    count = (shown or others)[0].total if shown or others else 0
-    shown += others[:needed]
+    trials = Trial.objects.in_bulk([trial_id for trial_id, _ in ranked])
+    shown = [trials[trial_id] for trial_id, _ in ranked]
+    count = ranked[0][1] if ranked else 0
     return [_trial_hit(query, trial) for trial in _with_types_and_sites(shown)], count
-
-
-def _distance_case(expansion):
-    return Case(
-        *(When(cancertype_id=cid, then=Value(steps)) for cid, steps in expansion.distance.items()),
-        output_field=IntegerField(),
-    )
 
 
 def _with_types_and_sites(trials):
@@ -543,12 +544,12 @@ def _with_types_and_sites(trials):
 def _trial_hit(query, trial):
     ids = query.expansion.ids
     types = sorted((c for c in trial.cancer_types.all() if c.pk in ids), key=lambda c: c.name)
-    names = _join(inline(c.name) for c in types)
+    names = _join(_inline_name(c) for c in types)
     sites = sorted(
         {(site.department.name, site.department.slug) for site in trial.sites.all()},
         key=lambda s: s[0].casefold(),
     )
-    return TrialHit(trial, f"For {names}", sites)
+    return TrialHit(trial, _("For %(types)s") % {"types": names}, sites)
 
 
 def search_cancer_type(vocab, type_id, service_ids=(), *, page=1):
@@ -561,35 +562,89 @@ def search_cancer_type(vocab, type_id, service_ids=(), *, page=1):
 # --- services ---------------------------------------------------------------------------------
 
 
+class RankedServiceDepartments(Sequence):
+    """Departments offering the service (or a narrower one), the matching specialty first:
+    ranked by the database a page at a time (oncology_portal.ranking.service_page), explained
+    only for the page shown."""
+
+    def __init__(self, vocab, service_id):
+        self.vocab = vocab
+        self.service_id = service_id
+        self.term = vocab.service(service_id)
+        self.service_ids = sorted(expand_service(vocab, service_id).ids)
+        self.kind = KIND_FOR_CATEGORY.get(self.term.category, "")
+        self._count = None
+        self._pages = {}  # (start, stop) -> hits
+
+    def _rows(self, start, stop):
+        """Hits from `start` to `stop`, from a page already ranked when one covers them."""
+        for (begin, end), hits in self._pages.items():
+            if begin == start and (stop <= end or len(hits) < end - begin):
+                return hits[: stop - start]
+        rows, total = service_page(
+            self.service_id, self.service_ids, self.kind, start, stop - start
+        )
+        if total is not None:
+            self._count = total
+        self._pages[(start, stop)] = hits = self._explained(rows)
+        return hits
+
+    def __len__(self):
+        if self._count is None:
+            self._rows(0, PER_PAGE)
+            if self._count is None:  # nothing offers it
+                self._count = 0
+        return self._count
+
+    def count(self):
+        return len(self)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                raise ValueError("Ranked departments are sliced in order, step 1.")
+            return self._rows(start, max(stop, start))
+        hits = self[index : index + 1] if index >= 0 else self[len(self) + index :][:1]
+        if not hits:
+            raise IndexError(index)
+        return hits[0]
+
+    def __iter__(self):
+        for start in range(0, len(self), 500):
+            yield from self[start : start + 500]
+
+    def _explained(self, rows):
+        offered = {}
+        for dep_id, sid in DepartmentService.objects.filter(
+            department_id__in=[row[0] for row in rows], service_id__in=self.service_ids
+        ).values_list("department_id", "service_id"):
+            offered.setdefault(dep_id, set()).add(sid)
+        return [self._hit(row, offered.get(row[0], set())) for row in rows]
+
+    def _hit(self, row, sids):
+        dep_id, dep_name, dep_slug, dep_kind, band = row
+        term = self.term
+        if band == FOCUS:
+            reason = _("offers %(services)s") % {"services": term.inline_name}
+        else:
+            names = sorted(self.vocab.service(s).inline_name for s in sids)
+            which = (
+                _("offers %(services)s, which is a kind of %(service)s")
+                if len(names) == 1
+                else _("offers %(services)s, which are kinds of %(service)s")
+            )
+            reason = which % {"services": _listing(names), "service": term.inline_name}
+        specialist = bool(self.kind) and dep_kind == self.kind
+        if specialist:
+            reason += SPECIALIST_NOTE[dep_kind]
+        key = (band, -specialist, dep_name.casefold(), dep_slug)
+        return DepartmentHit(dep_id, dep_name, dep_slug, band, _sentence([reason]), key)
+
+
 def rank_for_service(vocab, service_id):
     """Departments offering the service (or a narrower one); the matching specialty first."""
-    term = vocab.service(service_id)
-    expansion = expand_service(vocab, service_id)
-    kind = KIND_FOR_CATEGORY.get(term.category, "")
-    offered, departments = {}, {}
-    for dep_id, dep_name, dep_slug, dep_kind, sid in DepartmentService.objects.filter(
-        service_id__in=expansion.ids
-    ).values_list(
-        "department_id", "department__name", "department__slug", "department__kind", "service_id"
-    ):
-        departments.setdefault(dep_id, (dep_name, dep_slug, dep_kind))
-        offered.setdefault(dep_id, set()).add(sid)
-    hits = []
-    for dep_id, (dep_name, dep_slug, dep_kind) in departments.items():
-        sids = offered[dep_id]
-        if service_id in sids:
-            band, reason = FOCUS, f"offers {term.inline_name}"
-        else:
-            names = sorted(vocab.service(s).inline_name for s in sids)
-            which = "which is a kind" if len(names) == 1 else "which are kinds"
-            band, reason = LISTS, f"offers {_listing(names)}, {which} of {term.inline_name}"
-        specialist = bool(kind) and dep_kind == kind
-        if specialist:
-            reason += f"; a {dep_kind} oncology department"
-        key = (band, -specialist, dep_name.casefold(), dep_slug)
-        hits.append(DepartmentHit(dep_id, dep_name, dep_slug, band, _sentence([reason]), key))
-    hits.sort(key=lambda h: h.sort_key)
-    return hits
+    return RankedServiceDepartments(vocab, service_id)
 
 
 # --- free text --------------------------------------------------------------------------------
@@ -631,18 +686,24 @@ def _text_department_hits(query, words):
         "pk", "name", "slug", "summary", "description"
     ):
         in_name = all(w in name.casefold() for w in words)
-        where = "its name" if in_name else "its description"
         literal = all(w in f"{name} {summary} {description}".casefold() for w in words)
-        verb = "Mentions" if literal else "Matches a form of"  # PostgreSQL matched a stem
-        hits[pk] = DepartmentHit(
-            pk, name, slug, 1 if in_name else 2, f"{verb} “{shown}” in {where}"
-        )
+        # PostgreSQL may have matched a stem rather than the words themselves.
+        if in_name:
+            reason = _("Mentions “%(text)s” in its name") if literal else (
+                _("Matches a form of “%(text)s” in its name")
+            )
+        else:
+            reason = _("Mentions “%(text)s” in its description") if literal else (
+                _("Matches a form of “%(text)s” in its description")
+            )
+        hits[pk] = DepartmentHit(pk, name, slug, 1 if in_name else 2, reason % {"text": shown})
     directions = _text_matches(ResearchDirection, ("name",), words)
     for pk, name, slug, direction in directions.values_list(
         "department_id", "department__name", "department__slug", "name"
     ).order_by("department_id", "sort_order", "pk"):
         if pk not in hits:
-            hits[pk] = DepartmentHit(pk, name, slug, 3, f"Research direction: {direction}")
+            reason = _("Research direction: %(direction)s") % {"direction": direction}
+            hits[pk] = DepartmentHit(pk, name, slug, 3, reason)
     return hits
 
 
@@ -674,9 +735,11 @@ def _add_trial_hits(hits, trials, query):
             dep = site.department
             hit = hits.get(dep.pk)
             if hit is None:
-                hits[dep.pk] = DepartmentHit(dep.pk, dep.name, dep.slug, 4, f"Runs {trial.name}")
+                reason = _("Runs %(trial)s") % {"trial": trial.name}
+                hits[dep.pk] = DepartmentHit(dep.pk, dep.name, dep.slug, 4, reason)
             elif (dep.pk, trial.pk) not in merged:
-                hit.reason = _sentence([f"runs {trial.name}", lower_first(hit.reason)])
+                runs = _("runs %(trials)s") % {"trials": trial.name}
+                hit.reason = _sentence([runs, lower_first(hit.reason)])
             merged.add((dep.pk, trial.pk))
     for pk, name, slug, drug in (
         TrialActivity.objects.filter(interventions__name__iexact=query.strip())
@@ -684,15 +747,17 @@ def _add_trial_hits(hits, trials, query):
         .order_by("department_id", "pk")
     ):
         if pk not in hits:
-            hits[pk] = DepartmentHit(pk, name, slug, 4, f"Reports trials of {drug}")
+            reason = _("Reports trials of %(drug)s") % {"drug": drug}
+            hits[pk] = DepartmentHit(pk, name, slug, 4, reason)
         elif (pk, drug) not in merged:
-            hits[pk].reason = _sentence([f"reports trials of {drug}", lower_first(hits[pk].reason)])
+            reports = _("reports trials of %(drug)s") % {"drug": drug}
+            hits[pk].reason = _sentence([reports, lower_first(hits[pk].reason)])
         merged.add((pk, drug))
 
 
 def _text_trial_hit(trial):
     types = trial.cancer_types.all()
-    reason = "For " + _join(inline(c.name) for c in types) if types else ""
+    reason = _("For %(types)s") % {"types": _join(_inline_name(c) for c in types)} if types else ""
     sites = sorted({(s.department.name, s.department.slug) for s in trial.sites.all()})
     return TrialHit(trial, reason, sites)
 

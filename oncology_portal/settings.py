@@ -5,14 +5,17 @@ DJANGO_ALLOWED_HOSTS. DATABASE_URL selects the database; unset, an SQLite file i
 folder is used.
 """
 
+import datetime
 import hashlib
 import os
+import re
 import sys
 from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.log import DEFAULT_LOGGING
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -43,27 +46,44 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django_filters",
     "simple_history",
     "import_export",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
+    "axes",
     "departments",
     "trials",
     "oncology_portal",
+    "api",
+    "fhir_api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "oncology_portal.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CORS for the open-data API only (CORS_URLS_REGEX): before anything that answers early.
+    "corsheaders.middleware.CorsMiddleware",
+    # A view that finds the database down or hung answers 503 + Retry-After, one log line
+    # (a middleware's database error reaches handler500, oncology_portal.faults.server_error).
+    "oncology_portal.faults.DatabaseFaultMiddleware",
     "oncology_portal.pagecache.PageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language comes from the URL alone (/zh-hans/… or unprefixed English): see i18n.py.
+    "oncology_portal.i18n.URLLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns a login refused for too many failures into the lockout page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "oncology_portal.urls"
@@ -77,6 +97,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -89,10 +110,40 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Database faults degrade, never hang: every wait on the database is bounded, and a page that
+# finds it down answers 503 with Retry-After (oncology_portal/faults.py).
+# - connecting: DJANGO_DB_CONNECT_TIMEOUT seconds (PostgreSQL connect_timeout; psycopg's
+#   minimum is 2), in every process;
+# - a statement: DJANGO_DB_STATEMENT_TIMEOUT seconds (PostgreSQL statement_timeout), and a
+#   server that sends no reply at all is given up DB_REPLY_MARGIN seconds later
+#   (oncology_portal/postgresql/). Web processes only: oncology_portal/wsgi.py sets
+#   DJANGO_SERVING_WEB, so migrations, load_portal_data, backups, the benchmark's generator and
+#   the tests run without a statement timeout, however long they take;
+# - SQLite: DJANGO_DB_BUSY_TIMEOUT seconds waiting for another connection's lock.
+SERVING_WEB = env.bool("DJANGO_SERVING_WEB", default=False)
+DB_CONNECT_TIMEOUT = env.int("DJANGO_DB_CONNECT_TIMEOUT", default=3)
+DB_STATEMENT_TIMEOUT = env.float("DJANGO_DB_STATEMENT_TIMEOUT", default=10) if SERVING_WEB else 0
+DB_REPLY_MARGIN = 2
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend plus the bound on waiting for a reply (oncology_portal/postgresql/).
+    DATABASES["default"]["ENGINE"] = "oncology_portal.postgresql"
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
     # Short web queries: PostgreSQL's JIT compiles for longer than they run (measured: +1 s on
     # the directory's filtered query at 50,000 departments).
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    _db_options.setdefault("options", "-c jit=off")
+    _db_options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+    if DB_STATEMENT_TIMEOUT > 0:
+        _db_options["options"] += f" -c statement_timeout={round(DB_STATEMENT_TIMEOUT * 1000)}"
+        _db_options.setdefault("reply_timeout", DB_STATEMENT_TIMEOUT + DB_REPLY_MARGIN)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "timeout", env.float("DJANGO_DB_BUSY_TIMEOUT", default=5)
+    )
+    # A transaction takes the write lock when it begins, so two simultaneous admin saves of one
+    # record run one after the other and the second sees the first's version (the conflict
+    # message, as select_for_update gives on PostgreSQL), instead of failing with "database is
+    # locked" when a read lock cannot be upgraded.
+    DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
@@ -125,7 +176,42 @@ else:
 # Anonymous public pages are served from that cache, keyed on URL, language and data version
 # (oncology_portal/pagecache.py). 0 switches it off; tests switch it on where they test it.
 PAGE_CACHE_SECONDS = env.int("DJANGO_PAGE_CACHE_SECONDS", default=0 if DEBUG or TESTING else 600)
-PAGE_CACHE_SKIP_PREFIXES = ("/admin/", "/health/")
+# Staff editing lives at /admin/ unless DJANGO_ADMIN_PATH names another path (e.g.
+# "staff-7f3a/"); robots.txt does not advertise it.
+ADMIN_PATH = env.str("DJANGO_ADMIN_PATH", default="admin/").strip("/") + "/"
+if not re.fullmatch(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*/", ADMIN_PATH):
+    raise ImproperlyConfigured(
+        "DJANGO_ADMIN_PATH must be a URL path of letters, digits, '-' and '_', e.g. 'staff-7f3a/'."
+    )
+# The API is not page-cached: it answers per format and Accept header, throttles every request
+# and lets clients revalidate with ETag / Last-Modified from the data version (api/base.py).
+PAGE_CACHE_SKIP_PREFIXES = (f"/{ADMIN_PATH}", "/health/", "/api/")
+
+# Login protection (django-axes): after AXES_FAILURE_LIMIT failed logins from one address, or
+# for one username, further attempts are refused for AXES_COOLOFF_TIME without checking the
+# password (a lockout page, 429), and every failure and lockout is logged ("axes.*" loggers,
+# WARNING). The counters live in the shared cache when it is Redis (a cache read per login
+# attempt, nothing in the database), else in the database. Behind a reverse proxy, set
+# DJANGO_TRUSTED_PROXY_COUNT (oncology_portal/clientip.py) so each visitor counts on their own.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("DJANGO_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# The log names the username and the address tried (axes masks them by default), so that an
+# operator can see who is targeted and block the address; passwords are never logged.
+AXES_SENSITIVE_PARAMETERS = []
+AXES_LOCKOUT_CALLABLE = "oncology_portal.lockout.lockout_response"  # 429, Retry-After
+AXES_CLIENT_IP_CALLABLE = "oncology_portal.clientip.client_ip"
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+AXES_HANDLER = (
+    "axes.handlers.cache.AxesCacheHandler"
+    if CACHES["default"]["BACKEND"].endswith(("RedisCache", "PyMemcacheCache"))
+    else "axes.handlers.database.AxesDatabaseHandler"
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -134,13 +220,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-gb"
+# English at today's URLs, Simplified Chinese under /zh-hans/ (i18n_patterns in urls.py).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates: British wording in English ("7 November 2014"), Chinese in zh-hans (see formats/).
+FORMAT_MODULE_PATH = ["oncology_portal.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# collectstatic writes here (DJANGO_STATIC_ROOT: e.g. a test's own folder).
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -193,9 +285,70 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# One handler (stderr; gunicorn's error log in production): every record is written once.
+# Django's own "django" handlers (console in debug, mail_admins) are replaced, so nothing is
+# written twice. 404s go to INFO (hidden at the default WARNING), other 4xx lose their
+# traceback (oncology_portal/logfilters.py); 5xx keep theirs, with the request path. A database
+# outage logs one line per request, no traceback (oncology_portal/faults.py).
+LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="WARNING").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="WARNING")},
+    "filters": {"client_errors": {"()": "oncology_portal.logfilters.ClientErrorFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"},
+        "django.server": DEFAULT_LOGGING["formatters"]["django.server"],
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "django.server": DEFAULT_LOGGING["handlers"]["django.server"],
+    },
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.request": {"filters": ["client_errors"]},
+        # runserver's request lines, as Django has them.
+        "django.server": DEFAULT_LOGGING["loggers"]["django.server"],
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+
+# --- The open-data API (api/, /api/v1/): read-only, anonymous, throttled ----------------------
+# The licence the portal publishes its data under: the operator's choice (README "Open data").
+PORTAL_DATA_LICENCE = env.str("PORTAL_DATA_LICENCE", default="CC BY 4.0")
+PORTAL_DATA_LICENCE_URL = env.str(
+    "PORTAL_DATA_LICENCE_URL", default="https://creativecommons.org/licenses/by/4.0/"
+)
+# Requests per client address, counted in the shared cache (DRF's rate syntax: "300/minute").
+PORTAL_API_THROTTLE_RATE = env.str("PORTAL_API_THROTTLE_RATE", default="300/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Oncology Portal open data API",
+    "DESCRIPTION": (
+        "Oncology departments, hospitals, cancer types, therapies and clinical trials: read-only, "
+        "anonymous, throttled. Every figure keeps its wording; every sourced fact carries its "
+        f"source and excerpt. Data licence: {PORTAL_DATA_LICENCE}."
+    ),
+    "VERSION": "1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["api.schema.only_this_api"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge from an outside validator: the CSP allows images from this site only.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "ENUM_NAME_OVERRIDES": {
+        "TrialSiteRoleEnum": "trials.models.TrialSite.Role",
+        "OutputRoleEnum": "departments.models.ResearchOutput.Role",
+    },
+}
+# CORS (django-cors-headers): any origin may read the API; nothing else is cross-origin.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Link", "Retry-After")

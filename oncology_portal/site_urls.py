@@ -2,14 +2,12 @@
 
 from django.urls import path
 
-from . import health, views
+from . import views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("health/live/", health.live, name="health-live"),
-    path("health/ready/", health.ready, name="health-ready"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("departments/", views.DepartmentListView.as_view(), name="department-list"),
     path("hospitals/<slug:slug>/", views.HospitalDetailView.as_view(), name="hospital-detail"),

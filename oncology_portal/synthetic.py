@@ -42,6 +42,7 @@ from departments.quantities import Qualifier
 from trials.models import Intervention, Trial, TrialSite
 
 from .pagecache import bump_data_version
+from .rankindex import rebuild_all
 
 SOURCE_SLUG = "synthetic-benchmark-data"
 SOURCE_TITLE = "Synthetic benchmark data"
@@ -209,6 +210,8 @@ def generate_synthetic_data(
         hospital_pks = generator.hospitals(hospitals=hospitals, cities=cities)
         generator.departments(departments=departments, hospital_pks=hospital_pks)
         generator.trials(trials=trials)
+        generator.progress("rebuilding the search index")
+        rebuild_all()
         bump_data_version()
     return dict(generator.counts)
 
@@ -688,6 +691,7 @@ def remove_synthetic_data(*, progress=None):
             counts[Source._meta.label] += Source._base_manager.filter(pk=source.pk)._raw_delete(
                 Source._base_manager.db
             )
+        rebuild_all()
         bump_data_version()
     return {label: n for label, n in counts.items() if n}
 

@@ -26,6 +26,11 @@ from .filters import DepartmentFilter, attach_trial_counts, directory_queryset
 from .search import search
 
 HOME_HOSPITALS = 12
+
+
+def _tree_nodes():
+    """The cancer types' fields a tree page shows: names in both languages."""
+    return CancerType.objects.only("pk", "parent", "name", "slug", "name_zh")
 # A cancer type's page shows this many departments per reach (direct, broader, narrower) and
 # this many trials, each with a link to the full filtered list.
 CANCER_TYPE_DEPARTMENTS = 10
@@ -39,7 +44,7 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        tree = CancerTypeTree.load(CancerType.objects.only("pk", "parent", "name", "slug"))
+        tree = CancerTypeTree.load(_tree_nodes())
         counts = departments_covering_each_type(tree)
         for node in tree.nodes:
             node.department_count = counts.get(node.pk, 0)
@@ -141,7 +146,7 @@ class CancerTypeDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        tree = CancerTypeTree.load(CancerType.objects.only("pk", "parent", "name", "slug"))
+        tree = CancerTypeTree.load(_tree_nodes())
         node = tree.by_id[self.object.pk]
         broader = tree.ancestors(node)
         related = tree.subtree_ids(node) | {n.pk for n in broader}

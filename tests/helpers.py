@@ -21,6 +21,7 @@ from departments.models import (
     StaffCount,
 )
 from departments.permissions import CURATOR_GROUP, grant_department_editor
+from oncology_portal.rankindex import rebuild_all
 from trials.models import Intervention, Trial, TrialActivity, TrialSite
 
 # The seed departments (fixtures/seeds/).
@@ -210,6 +211,7 @@ def make_bulk_data(n=200):
         )
         for d in departments
     )
+    rebuild_all()  # bulk_create sends no signals: rebuild the search index, as the generator does
     return departments, trials
 
 

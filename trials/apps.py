@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 # A department's page shows its first named trials and links to the rest in the trial list.
 DEPARTMENT_PAGE_TRIALS = 20
@@ -7,7 +9,8 @@ DEPARTMENT_PAGE_TRIALS = 20
 
 def _all_trials_link(department):
     url = f"{reverse('trials:trial-list')}?department={department.slug}"
-    return url, f"All named trials of {department.name} in the trial list"
+    text = gettext("All named trials of %(name)s in the trial list") % {"name": department.name}
+    return url, text
 
 
 class TrialsConfig(AppConfig):
@@ -24,7 +27,7 @@ class TrialsConfig(AppConfig):
         register(
             Section(
                 key="trial_activity",
-                title="Clinical trials",
+                title=_("Clinical trials"),
                 anchor="trials",
                 order=40,
                 facts=("label", "display"),
@@ -39,9 +42,9 @@ class TrialsConfig(AppConfig):
         register(
             Section(
                 key="trial_sites",
-                title="Clinical trials",
+                title=_("Clinical trials"),
                 anchor="trials",
-                heading="Named trials",
+                heading=_("Named trials"),
                 order=41,
                 layout="cards",
                 facts=("trial.name",),

@@ -8,6 +8,9 @@ unknown or malformed value is a form error (shown on the page) and never reaches
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from departments.filters import FilterNoticesMixin, RecordFilter, StableOrderingFilter
 from departments.models import CancerType, Department
@@ -37,68 +40,72 @@ def _department_label(department):
 
 
 def _invalid(what):
-    return {"invalid_choice": f"We don't know that {what}. Choose one from the list."}
+    def message():
+        text = gettext("We don't know that %(what)s. Choose one from the list.")
+        return text % {"what": what}
+
+    return {"invalid_choice": lazy(message, str)()}
 
 
 class TrialFilterSet(FilterNoticesMixin, django_filters.FilterSet):
     KEPT_ON_CLEAR = ("order",)
 
     cancer_type = django_filters.ChoiceFilter(
-        label="Cancer type",
+        label=_("Cancer type"),
         method="filter_cancer_type",
-        empty_label="Any cancer type",
-        error_messages=_invalid("cancer type"),
-        help_text="Includes narrower types: liver cancer includes HCC.",
+        empty_label=_("Any cancer type"),
+        error_messages=_invalid(_("cancer type")),
+        help_text=_("Includes narrower types: liver cancer includes HCC."),
     )
     phase = django_filters.ChoiceFilter(
-        label="Phase",
+        label=_("Phase"),
         field_name="phase",
         lookup_expr="exact",
         choices=Trial.Phase.choices,
-        empty_label="Any phase",
-        error_messages=_invalid("phase"),
+        empty_label=_("Any phase"),
+        error_messages=_invalid(_("phase")),
     )
     status = django_filters.ChoiceFilter(
-        label="Status",
+        label=_("Status"),
         field_name="status",
         lookup_expr="exact",
         choices=Trial.Status.choices,
-        empty_label="Any status",
-        error_messages=_invalid("status"),
+        empty_label=_("Any status"),
+        error_messages=_invalid(_("status")),
     )
     department = RecordFilter(
-        label="Department",
+        label=_("Department"),
         method="filter_department",
         queryset=Department.objects.with_hospital(),
         describe=_department_label,
-        error_messages=_invalid("department"),
-        help_text="Its name, or part of it.",
+        error_messages=_invalid(_("department")),
+        help_text=_("Its name, or part of it."),
     )
     intervention = django_filters.ChoiceFilter(
-        label="Drug studied",
+        label=_("Drug studied"),
         method="filter_intervention",
-        empty_label="Any drug",
-        error_messages=_invalid("drug"),
+        empty_label=_("Any drug"),
+        error_messages=_invalid(_("drug")),
     )
     sponsor_type = django_filters.ChoiceFilter(
-        label="Sponsor",
+        label=_("Sponsor"),
         field_name="sponsor_type",
         lookup_expr="exact",
         choices=Trial.SponsorType.choices,
-        empty_label="Any sponsor",
-        error_messages=_invalid("sponsor type"),
+        empty_label=_("Any sponsor"),
+        error_messages=_invalid(_("sponsor type")),
     )
     order = StableOrderingFilter(
-        label="Sort by",
+        label=_("Sort by"),
         fields=(("name", "name"), ("phase", "phase")),
         choices=(
-            ("name", "Name (A–Z)"),
-            ("-name", "Name (Z–A)"),
-            ("phase", "Phase (earliest first)"),
-            ("-phase", "Phase (latest first)"),
+            ("name", _("Name (A–Z)")),
+            ("-name", _("Name (Z–A)")),
+            ("phase", _("Phase (earliest first)")),
+            ("-phase", _("Phase (latest first)")),
         ),
         empty_label=None,
-        error_messages=_invalid("sort order"),
+        error_messages=_invalid(_("sort order")),
     )
 
     class Meta:
@@ -109,7 +116,7 @@ class TrialFilterSet(FilterNoticesMixin, django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.cancer_type_tree = CancerTypeTree.load(
-            CancerType.objects.only("pk", "parent", "name", "slug")
+            CancerType.objects.only("pk", "parent", "name", "slug", "name_zh")
         )
         self.filters["cancer_type"].extra["choices"] = self.cancer_type_tree.choices()
         self.filters["intervention"].extra["choices"] = list(

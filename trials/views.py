@@ -1,10 +1,12 @@
 """Public trial pages: the filterable list and one trial."""
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from departments.listing import FilteredListMixin
+from departments.localise import local_name
 
 from .filters import TrialFilterSet
 from .models import Intervention, Trial, TrialSite
@@ -40,6 +42,31 @@ class TrialListView(FilteredListMixin, FilterView):
         return context
 
 
+def _meta_description(trial, sites):
+    """One sentence for search engines: the trial, its registry number, phase, condition and
+    the departments taking part (names in the reader's language where the data has them)."""
+    name = f"{trial.name} ({trial.registry_id})" if trial.registry_id else trial.name
+    if trial.phase:
+        kind = _("a %(phase)s trial") % {"phase": trial.get_phase_display().lower()}
+    else:
+        kind = _("a clinical trial")
+    if trial.condition:
+        text = _("%(name)s: %(kind)s in %(condition)s.") % {
+            "name": name,
+            "kind": kind,
+            "condition": trial.condition,
+        }
+    else:
+        text = _("%(name)s: %(kind)s.") % {"name": name, "kind": kind}
+    if sites:
+        taking_part = _("; ").join(
+            f"{local_name(site.department)[0]}{_(', ')}{local_name(site.department.hospital)[0]}"
+            for site in sites
+        )
+        text += " " + _("Taking part: %(sites)s.") % {"sites": taking_part}
+    return text
+
+
 class TrialDetailView(DetailView):
     """/trials/<slug>/ — everything the sources state about one trial."""
 
@@ -56,24 +83,11 @@ class TrialDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         trial = self.object
-        kind = f"a {trial.get_phase_display().lower()} trial" if trial.phase else "a clinical trial"
-        description = f"{trial.name}"
-        if trial.registry_id:
-            description += f" ({trial.registry_id})"
-        description += f": {kind}"
-        if trial.condition:
-            description += f" in {trial.condition}"
-        description += "."
         sites = list(trial.sites.all())
-        if sites:
-            description += " Taking part: " + "; ".join(
-                f"{site.department.name}, {site.department.hospital.display_name}" for site in sites
-            )
-            description += "."
         context.update(
             nav="trials",
             sites=sites,
             show_source_wording=bool(trial.source_wording and trial.source_wording != trial.name),
-            meta_description=description,
+            meta_description=_meta_description(trial, sites),
         )
         return context

@@ -55,7 +55,12 @@ class Term:
 
     @property
     def inline_name(self):
-        """The name as it reads mid-sentence: "hepatocellular carcinoma", "HER2-positive…"."""
+        """The name as it reads mid-sentence: "hepatocellular carcinoma", "HER2-positive…";
+        on Chinese pages its Chinese name where it has one."""
+        from departments.localise import is_chinese
+
+        if self.name_zh and is_chinese():
+            return self.name_zh
         return inline(self.name)
 
 

@@ -5,6 +5,7 @@ import re
 from django import template
 from django.urls import reverse
 
+from departments.localise import chinese_name, is_chinese
 from departments.normalise import lower_first
 
 register = template.Library()
@@ -34,6 +35,14 @@ def lowerfirst(text):
     return text if len(text) > 1 and text[1].isupper() else lower_first(text)
 
 
+def _trail_label(item):
+    """A breadcrumb record's label: its Chinese name on Chinese pages where it has one, else
+    its short name (FAHZU) or name."""
+    if is_chinese() and chinese_name(item):
+        return chinese_name(item)
+    return getattr(item, "short_name", "") or str(item)
+
+
 @register.inclusion_tag("includes/breadcrumb.html")
 def breadcrumb(section="", url_name="", *, current=False, trail=(), here=""):
     """The breadcrumb every page but the home page shows: Home › section › trail › here.
@@ -49,7 +58,7 @@ def breadcrumb(section="", url_name="", *, current=False, trail=(), here=""):
         "section_url": reverse(url_name) if url_name else "",
         "current": current,
         "trail": [
-            (item.get_absolute_url(), getattr(item, "short_name", "") or str(item))
+            (item.get_absolute_url(), _trail_label(item))
             for item in trail
         ],
         "here": here,

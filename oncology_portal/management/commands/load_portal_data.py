@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from oncology_portal import rankindex
 from trials.loading import FixtureError, PortalLoader
 
 
@@ -23,7 +24,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         loader = PortalLoader(fixtures_dir=options["fixtures_dir"])
         try:
-            with transaction.atomic():
+            # One search-index rebuild at the end instead of one per saved row.
+            with transaction.atomic(), rankindex.deferred(everything=True):
                 loader.load_all()
         except FixtureError as exc:
             raise CommandError(f"Broken fixture, nothing was written: {exc}") from exc
