@@ -23,6 +23,8 @@ from departments.views import DEPARTMENTS_PER_HOSPITAL
 from trials.models import Trial
 
 from .filters import DepartmentFilter, attach_trial_counts, directory_queryset
+from .models import DepartmentRank, TrialRank
+from .ranking import NARROWER
 from .search import search
 
 HOME_HOSPITALS = 12
@@ -172,8 +174,12 @@ class CancerTypeDetailView(DetailView):
             broader=list(reversed(broader)),
             narrower_children=node.tree_children,
             sections=sections,
-            department_count=Department.objects.treating(related).count(),
+            # From the search index: the same sets (departments listing a type of the branch,
+            # trials for one), counted over one type's index entries instead of every link.
+            department_count=DepartmentRank.objects.filter(
+                cancer_type=node.pk, band__lte=NARROWER
+            ).count(),
             trials=shown_trials,
-            trial_count=trials.count(),
+            trial_count=TrialRank.objects.filter(cancer_type=node.pk).count(),
         )
         return context
