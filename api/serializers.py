@@ -18,6 +18,7 @@ from rest_framework import serializers
 from departments.models import CancerType, Department, Hospital, Person, Service, Source
 from departments.quantities import Qualifier, Quantity
 from departments.sections import model_sections
+from departments.translation import is_chinese_version
 from trials.models import Intervention, Trial, TrialSite
 
 
@@ -203,6 +204,8 @@ def _fact_serializer(section):
     for field in model._meta.get_fields():
         if not (field.concrete or field.many_to_many) or field.name in _NOT_SHOWN:
             continue
+        if is_chinese_version(model, field.name):
+            continue  # the open data is English; Chinese versions are for the Chinese pages
         if is_quantity and field.name in _QUANTITY_FIELDS:
             continue
         if field.is_relation:

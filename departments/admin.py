@@ -38,6 +38,7 @@ from .permissions import (
 )
 from .resources import DepartmentResource, section_resource
 from .sections import model_sections
+from .translation import side_by_side
 
 
 # -- list filters over large tables ---------------------------------------------------------------
@@ -164,8 +165,17 @@ class TrackedAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_fieldsets(self, request, obj=None):
+        # Each Chinese version (departments.translation) on one line beside its English field.
         fieldsets = [
-            (name, {**options, "fields": [f for f in options["fields"] if f != TOKEN_FIELD]})
+            (
+                name,
+                {
+                    **options,
+                    "fields": side_by_side(
+                        self.model, [f for f in options["fields"] if f != TOKEN_FIELD]
+                    ),
+                },
+            )
             for name, options in super().get_fieldsets(request, obj)
         ]
         if obj is not None and not self.has_change_permission(request, obj):
@@ -431,6 +441,10 @@ class ChildInline(ScopedInlineMixin, admin.TabularInline):
     classes = ["collapse"]
     form = PreloadedChoicesForm
     autocomplete_fields = ["source"]
+
+    def get_fields(self, request, obj=None):
+        # Each Chinese version (departments.translation) in the column after its English one.
+        return side_by_side(self.model, super().get_fields(request, obj), flat=True)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in self.get_autocomplete_fields(request):

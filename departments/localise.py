@@ -17,7 +17,7 @@ def is_chinese():
 
 def chinese_name(record):
     """The record's Chinese name, if the data has one (hospitals, cancer types, services…)."""
-    for field in ("name_zh", "name_zh_hans"):  # vocabulary and hospitals; modeltranslation
+    for field in ("name_zh", "name_zh_hans"):  # vocabulary and hospitals; staff (translation.py)
         value = getattr(record, field, "") or ""
         if value.strip():
             return value.strip()
@@ -40,8 +40,9 @@ def local_name(record):
 def local_text(record, field):
     """(text, lang) for a free-text field: its Chinese version on a Chinese page, if any.
 
-    A field registered with django-modeltranslation has a ``<field>_zh_hans`` column; any
-    other field holds English (the sources are English), so a Chinese page marks it "en".
+    A field with a Chinese version has a ``<field>_zh_hans`` column, written by staff in admin
+    (departments/translation.py); any other field holds English (the sources are English), so a
+    Chinese page marks it "en".
     """
     value = getattr(record, field, "") or ""
     if not is_chinese() or not value:

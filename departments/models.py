@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from .normalise import normalise
 from .quantities import Quantity
+from .translation import chinese_version
 
 
 class Source(models.Model):
@@ -68,8 +69,11 @@ class Hospital(Sourced):
     short_name = models.CharField(max_length=40, blank=True)
     name_zh = models.CharField("Chinese name", max_length=120, blank=True)
     city = models.CharField(max_length=80, blank=True)
+    city_zh_hans = chinese_version(city, "city")
     province = models.CharField(max_length=80, blank=True)
+    province_zh_hans = chinese_version(province, "province")
     country = models.CharField(max_length=80, blank=True)
+    country_zh_hans = chinese_version(country, "country")
     founded_year = models.PositiveSmallIntegerField(null=True, blank=True)
     beds = models.PositiveIntegerField(null=True, blank=True)
     nursing_units = models.PositiveIntegerField(null=True, blank=True)
@@ -77,8 +81,10 @@ class Hospital(Sourced):
         "clinical and medical-technology departments in oncology", null=True, blank=True
     )
     tier = models.CharField(max_length=120, blank=True)
+    tier_zh_hans = chinese_version(tier, "tier")
     website = models.URLField(blank=True)
     description = models.TextField(blank=True)
+    description_zh_hans = chinese_version(description, "description")
     location_source = models.CharField(
         max_length=200, blank=True, help_text="Where the name and city come from, if not the seed."
     )
@@ -336,19 +342,25 @@ class Department(Sourced):
 
     hospital = models.ForeignKey(Hospital, on_delete=models.PROTECT, related_name="departments")
     name = models.CharField(max_length=200)
+    name_zh_hans = chinese_version(name, "name")
     slug = models.SlugField(max_length=80)
     kind = models.CharField(max_length=16, choices=Kind)
     founded_date = models.DateField(null=True, blank=True)
     summary = models.TextField(blank=True, help_text="One or two sentences for lists.")
+    summary_zh_hans = chinese_version(summary, "summary")
     description = models.TextField(blank=True)
+    description_zh_hans = chinese_version(description, "description")
     mission = models.TextField(blank=True)
+    mission_zh_hans = chinese_version(mission, "mission")
     goals = models.TextField(blank=True)
+    goals_zh_hans = chinese_version(goals, "goals")
     leader = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
     address = models.CharField(max_length=300, blank=True)
+    address_zh_hans = chinese_version(address, "address")
     website = models.URLField(blank=True)
     source_last_updated = models.DateField(
         null=True, blank=True, help_text="When the source page says it was last updated."
@@ -489,6 +501,7 @@ class DepartmentService(DepartmentChild):
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="department_links")
     wording = models.CharField(max_length=300, blank=True)
     detail = models.TextField(blank=True)
+    detail_zh_hans = chinese_version(detail, "detail")
 
     class Meta(DepartmentChild.Meta):
         verbose_name = "service offered"
@@ -505,6 +518,8 @@ class DepartmentService(DepartmentChild):
 
 class StaffCount(DepartmentChild, Quantity):
     role = models.CharField(max_length=120, help_text="e.g. 'chief physicians'.")
+    role_zh_hans = chinese_version(role, "role")
+    period_zh_hans = chinese_version(Quantity._meta.get_field("period"), "period")
 
     class Meta(DepartmentChild.Meta, Quantity.Meta):
         constraints = [
@@ -524,8 +539,10 @@ class Designation(DepartmentChild):
         OTHER = "other", _("Other")
 
     name = models.CharField(max_length=300)
+    name_zh_hans = chinese_version(name, "name")
     level = models.CharField(max_length=16, choices=Level, blank=True)
     awarded_by = models.CharField(max_length=200, blank=True)
+    awarded_by_zh_hans = chinese_version(awarded_by, "awarded by")
     year = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta(DepartmentChild.Meta):
@@ -539,6 +556,7 @@ class Designation(DepartmentChild):
 
 class ResearchDirection(DepartmentChild):
     name = models.CharField(max_length=300)
+    name_zh_hans = chinese_version(name, "name")
     kind = models.CharField(
         max_length=20,
         choices=[("clinical", "Clinical"), ("basic", "Basic"), ("translational", "Translational")],
@@ -558,7 +576,9 @@ class ResearchDirection(DepartmentChild):
 
 class Programme(DepartmentChild):
     name = models.CharField(max_length=200)
+    name_zh_hans = chinese_version(name, "name")
     description = models.TextField(blank=True)
+    description_zh_hans = chinese_version(description, "description")
     started_year = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta(DepartmentChild.Meta):
@@ -611,8 +631,10 @@ class EducationActivity(DepartmentChild, OptionalQuantity):
         Department, on_delete=models.CASCADE, related_name="education_activities"
     )
     name = models.CharField(max_length=300)
+    name_zh_hans = chinese_version(name, "name")
     kind = models.CharField(max_length=20, choices=Kind)
     description = models.TextField(blank=True)
+    description_zh_hans = chinese_version(description, "description")
 
     class Meta(DepartmentChild.Meta, OptionalQuantity.Meta):
         verbose_name_plural = "education activities"
@@ -644,6 +666,8 @@ class Award(DepartmentChild, OptionalQuantity):
 
 class AnnualStatistic(DepartmentChild, Quantity):
     metric = models.CharField(max_length=200, help_text="e.g. 'cancer outpatients'.")
+    metric_zh_hans = chinese_version(metric, "metric")
+    period_zh_hans = chinese_version(Quantity._meta.get_field("period"), "period")
 
     class Meta(DepartmentChild.Meta, Quantity.Meta):
         constraints = [

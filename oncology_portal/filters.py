@@ -2,6 +2,7 @@
 where they are, and whether they run trials — the last is why it lives in the site layer."""
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
@@ -26,6 +27,7 @@ from departments.models import (
     Service,
 )
 from departments.search import resolve_cancer_type
+from departments.search.places import find_places, known_places
 from departments.tree import CancerTypeTree
 from trials.models import TrialActivity, TrialSite
 
@@ -72,6 +74,16 @@ def directory_queryset():
     )
 
 
+def validate_place(value):
+    """A place or hospital the directory knows; else a message naming the places it has."""
+    if value and not find_places(value).found:
+        raise ValidationError(
+            _("No hospital in the directory is in or named “%(place)s”. Places: %(places)s."),
+            params={"place": shorten(value), "places": ", ".join(known_places()) or "—"},
+            code="unknown_place",
+        )
+
+
 class DepartmentFilter(FilterNoticesMixin, django_filters.FilterSet):
     cancer_type = django_filters.ChoiceFilter(
         label=_("Cancer type"),
@@ -85,6 +97,16 @@ class DepartmentFilter(FilterNoticesMixin, django_filters.FilterSet):
         queryset=Hospital.objects.all(),
         name_fields=("name", "short_name", "name_zh"),
         help_text=_("Its name, short name (FAHZU) or Chinese name."),
+    )
+    place = django_filters.CharFilter(
+        label=_("Place or hospital"),
+        method="filter_place",
+        max_length=100,
+        validators=[validate_place],
+        help_text=_(
+            "A city, province or hospital, in English or Chinese: “Hangzhou”, “吉林”, “FAHZU”. "
+            "Read as the search box reads it."
+        ),
     )
     province = django_filters.ChoiceFilter(
         label=_("Province"), field_name="hospital__province", empty_label=_("Any province")
@@ -206,6 +228,14 @@ class DepartmentFilter(FilterNoticesMixin, django_filters.FilterSet):
 
     def filter_service(self, queryset, name, value):
         return queryset.offering([value])
+
+    def filter_place(self, queryset, name, value):
+        """The departments of the hospitals named, or in the places named (never one whose
+        hospital states no location)."""
+        places = find_places(value)
+        if not places.found:
+            return queryset.none()
+        return queryset.filter(hospital_id__in=places.hospital_ids)
 
     def filter_designation(self, queryset, name, value):
         designations = Designation.objects.filter(department=OuterRef("pk"), name__icontains=value)

@@ -45,6 +45,19 @@ def _placeholders(values):
 ORDER = "band, {offer}score DESC, link_key, sort_name, slug"
 
 
+def in_hospitals(column, hospital_ids):
+    """An extra condition (" AND …", params): the department in `column` belongs to one of
+    these hospitals; none when `hospital_ids` is None (no place or hospital named)."""
+    if hospital_ids is None:
+        return "", []
+    ids = sorted(hospital_ids) or [0]  # a place no hospital is in: nothing matches
+    return (
+        f" AND {column} IN (SELECT id FROM {_table(Department)} "
+        f"WHERE hospital_id IN ({_placeholders(ids)}))",
+        ids,
+    )
+
+
 @dataclass(frozen=True)
 class RankingSQL:
     """One cancer-type query's ranked candidates: the index's rows for the type and, when
@@ -55,14 +68,16 @@ class RankingSQL:
     order: str = ORDER.format(offer="")
 
     @classmethod
-    def build(cls, query):
+    def build(cls, query, hospital_ids=None):
+        """`hospital_ids` (a place or hospital named in the query): only their departments."""
         rank = _table(DepartmentRank)
+        where, where_params = in_hospitals("department_id", hospital_ids)
         if not query.service_ids:
             return cls(
                 "SELECT department_id AS id, band, score, link_key, sort_name, slug "
                 f"FROM {rank} "
-                "WHERE cancer_type_id = %s",
-                [query.type_id],
+                f"WHERE cancer_type_id = %s{where}",
+                [query.type_id, *where_params],
             )
         services = list(query.service_ids)
         sql = (
@@ -79,8 +94,11 @@ class RankingSQL:
             "score, link_key, sort_name, slug FROM candidate "
             "LEFT JOIN offer ON offer.id = candidate.id"
         )
+        if where:
+            sql += f" WHERE 1 = 1{where.replace('department_id', 'candidate.id', 1)}"
         # Within a band, departments offering an asked-for service first.
-        return cls(sql, [*services, query.type_id, query.type_id], ORDER.format(offer="offered, "))
+        params = [*services, query.type_id, query.type_id, *where_params]
+        return cls(sql, params, ORDER.format(offer="offered, "))
 
     def count(self):
         with connection.cursor() as cursor:
@@ -101,12 +119,14 @@ class RankingSQL:
         return [row[0] for row in rows], rows[0][1] if rows else 0
 
 
-def service_page(service_id, service_ids, kind, offset, limit):
+def service_page(service_id, service_ids, kind, offset, limit, hospital_ids=None):
     """One page of the departments offering a service or a narrower one: those offering the
     service itself first, then departments of the matching kind, then by name; rows of
-    (id, name, slug, kind, band), and how many departments there are in all."""
+    (id, name, slug, kind, band), and how many departments there are in all. With
+    `hospital_ids`, only the departments of those hospitals."""
     services = _placeholders(service_ids)
-    offering = f"FROM {_table(DepartmentService)} WHERE service_id IN ({services})"
+    where, where_params = in_hospitals("department_id", hospital_ids)
+    offering = f"FROM {_table(DepartmentService)} WHERE service_id IN ({services}){where}"
     sql = (
         f"SELECT d.id, d.name, d.slug, d.kind, r.band, "
         f"(SELECT COUNT(DISTINCT department_id) {offering}) FROM (SELECT department_id, "
@@ -117,6 +137,9 @@ def service_page(service_id, service_ids, kind, offset, limit):
     )
     ids = list(service_ids)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*ids, service_id, *ids, kind, kind, limit, offset])
+        cursor.execute(
+            sql,
+            [*ids, *where_params, service_id, *ids, *where_params, kind, kind, limit, offset],
+        )
         rows = cursor.fetchall()
     return [row[:5] for row in rows], rows[0][5] if rows else None

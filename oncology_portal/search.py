@@ -15,31 +15,40 @@ from dataclasses import dataclass, field, replace
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import (
+    Case,
     Count,
+    Exists,
+    OuterRef,
     Prefetch,
     Q,
     Subquery,
+    Value,
+    When,
     prefetch_related_objects,
 )
+from django.db.models.functions import Lower
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from departments.localise import is_chinese
 from departments.models import (
+    CancerType,
     Department,
     DepartmentCancerType,
     DepartmentService,
     ResearchDirection,
 )
-from departments.normalise import lower_first
+from departments.normalise import lower_first, normalise
 from departments.quantities import render_quantity
 from departments.search.expand import Expansion, expand, expand_service
+from departments.search.places import PlaceReading, find_places, known_places
 from departments.search.resolve import Resolution, resolve, suggest
 from departments.search.text import STOP_WORDS, has_cjk, tokenise
 from departments.search.vocabulary import Vocabulary, get_vocabulary, inline
 from trials.models import Trial, TrialActivity, TrialSite
 
+from .drugs import DrugReading, find_drugs
 from .models import TrialRank
 from .ranking import (
     BROADER,
@@ -101,12 +110,25 @@ class Found:
 @dataclass
 class SearchResults:
     resolution: Resolution
-    mode: str = "empty"  # empty | cancer_type | service | text
+    mode: str = "empty"  # empty | cancer_type | service | drug | place | text
     hits: list = field(default_factory=list)
     page_obj: object = None
     trials: list = field(default_factory=list)
     trial_count: int = 0
     suggestions: tuple = ()
+    places: PlaceReading = field(default_factory=PlaceReading)  # places and hospitals named
+    drugs: tuple = ()  # oncology_portal.drugs.Drug, the drugs named
+    related: tuple = ()  # Related: nearby listed types when the type named has no department
+    known_places: tuple = ()  # when a place was named and nothing there matched
+
+    @property
+    def understood(self):
+        """Something in the query was recognised: a type, therapy, drug, place or hospital."""
+        return self.resolution.resolved or bool(self.drugs) or self.places.found
+
+    @property
+    def place_phrase(self):
+        return _place_phrase(self.places) if self.places.found else ""
 
     @property
     def query(self):
@@ -161,6 +183,7 @@ class CancerTypeQuery:
     vocab: Vocabulary
     expansion: Expansion
     service_ids: tuple[int, ...] = ()
+    hospital_ids: frozenset | None = None  # a place or hospital named: only their departments
 
     @property
     def type_id(self):
@@ -453,7 +476,7 @@ class RankedDepartments(Sequence):
         self.query = query
         # The page a visitor asked for is ranked first, with the count, in one query.
         self._first = ((first_page - 1) * per_page, first_page * per_page)
-        self.sql = RankingSQL.build(query)
+        self.sql = RankingSQL.build(query, query.hospital_ids)
         self._count = None
         self._pages = {}  # (start, stop) -> department ids
 
@@ -518,6 +541,8 @@ def rank_trials(query):
 
     From the search index (oncology_portal.models.TrialRank): one index scan."""
     rows = TrialRank.objects.filter(cancer_type=query.type_id)
+    if query.hospital_ids is not None:
+        rows = rows.filter(trial__in=_trials_in_hospitals(query.hospital_ids))
     # The first rows in index order, and the count as one scalar subquery (not a window over
     # every row of the type).
     total = rows.order_by().values("cancer_type").annotate(n=Count("*")).values("n")
@@ -530,6 +555,11 @@ def rank_trials(query):
     shown = [trials[trial_id] for trial_id, _ in ranked]
     count = ranked[0][1] if ranked else 0
     return [_trial_hit(query, trial) for trial in _with_types_and_sites(shown)], count
+
+
+def _trials_in_hospitals(hospital_ids):
+    """Trials with a site in one of these hospitals (a subquery)."""
+    return TrialSite.objects.filter(department__hospital_id__in=hospital_ids).values("trial_id")
 
 
 def _with_types_and_sites(trials):
@@ -552,9 +582,10 @@ def _trial_hit(query, trial):
     return TrialHit(trial, _("For %(types)s") % {"types": names}, sites)
 
 
-def search_cancer_type(vocab, type_id, service_ids=(), *, page=1):
-    """Departments and trials for a cancer type, departments lifted by the given services."""
-    query = CancerTypeQuery(vocab, expand(vocab, type_id), tuple(service_ids))
+def search_cancer_type(vocab, type_id, service_ids=(), *, page=1, hospital_ids=None):
+    """Departments and trials for a cancer type, departments lifted by the given services;
+    with `hospital_ids`, only those hospitals' departments and the trials they run."""
+    query = CancerTypeQuery(vocab, expand(vocab, type_id), tuple(service_ids), hospital_ids)
     trials, trial_count = rank_trials(query)
     return Found("cancer_type", RankedDepartments(query, first_page=page), trials, trial_count)
 
@@ -567,11 +598,14 @@ class RankedServiceDepartments(Sequence):
     ranked by the database a page at a time (oncology_portal.ranking.service_page), explained
     only for the page shown."""
 
-    def __init__(self, vocab, service_id):
+    def __init__(self, vocab, service_id, hospital_ids=None, broader=None):
         self.vocab = vocab
         self.service_id = service_id
+        self.hospital_ids = hospital_ids
         self.term = vocab.service(service_id)
-        self.service_ids = sorted(expand_service(vocab, service_id).ids)
+        # "day chemotherapy": day-care chemotherapy first, then the rest of chemotherapy.
+        self.broader = broader
+        self.service_ids = sorted(expand_service(vocab, (broader or self.term).id).ids)
         self.kind = KIND_FOR_CATEGORY.get(self.term.category, "")
         self._count = None
         self._pages = {}  # (start, stop) -> hits
@@ -582,7 +616,7 @@ class RankedServiceDepartments(Sequence):
             if begin == start and (stop <= end or len(hits) < end - begin):
                 return hits[: stop - start]
         rows, total = service_page(
-            self.service_id, self.service_ids, self.kind, start, stop - start
+            self.service_id, self.service_ids, self.kind, start, stop - start, self.hospital_ids
         )
         if total is not None:
             self._count = total
@@ -627,6 +661,9 @@ class RankedServiceDepartments(Sequence):
         term = self.term
         if band == FOCUS:
             reason = _("offers %(services)s") % {"services": term.inline_name}
+        elif self.broader is not None:
+            names = sorted(self.vocab.service(s).inline_name for s in sids)
+            reason = _("offers %(services)s") % {"services": _listing(names)}
         else:
             names = sorted(self.vocab.service(s).inline_name for s in sids)
             which = (
@@ -642,9 +679,11 @@ class RankedServiceDepartments(Sequence):
         return DepartmentHit(dep_id, dep_name, dep_slug, band, _sentence([reason]), key)
 
 
-def rank_for_service(vocab, service_id):
-    """Departments offering the service (or a narrower one); the matching specialty first."""
-    return RankedServiceDepartments(vocab, service_id)
+def rank_for_service(vocab, service_id, hospital_ids=None, broader=None):
+    """Departments offering the service (or a narrower one); the matching specialty first.
+    With `broader` (the generic service a narrower one replaced), the departments offering
+    the generic one follow those offering the narrower one."""
+    return RankedServiceDepartments(vocab, service_id, hospital_ids, broader)
 
 
 # --- free text --------------------------------------------------------------------------------
@@ -677,11 +716,13 @@ def _text_matches(model, fields, words):
     return model.objects.filter(condition)
 
 
-def _text_department_hits(query, words):
+def _text_department_hits(query, words, hospital_ids=None):
     """Departments whose name or description has the words: by name first."""
     hits = {}
     shown = query.strip()
     departments = _text_matches(Department, ("name", "summary", "description"), words)
+    if hospital_ids is not None:
+        departments = departments.filter(hospital_id__in=hospital_ids)
     for pk, name, slug, summary, description in departments.values_list(
         "pk", "name", "slug", "summary", "description"
     ):
@@ -698,6 +739,8 @@ def _text_department_hits(query, words):
             )
         hits[pk] = DepartmentHit(pk, name, slug, 1 if in_name else 2, reason % {"text": shown})
     directions = _text_matches(ResearchDirection, ("name",), words)
+    if hospital_ids is not None:
+        directions = directions.filter(department__hospital_id__in=hospital_ids)
     for pk, name, slug, direction in directions.values_list(
         "department_id", "department__name", "department__slug", "name"
     ).order_by("department_id", "sort_order", "pk"):
@@ -707,7 +750,7 @@ def _text_department_hits(query, words):
     return hits
 
 
-def _text_trials(query):
+def _text_trials(query, hospital_ids=None):
     """Trials by name, source wording, registry id or intervention, sorted by name."""
     texts = {query.strip(), query.replace("-", " ").strip()}
     condition = Q()
@@ -718,21 +761,28 @@ def _text_trials(query):
             | Q(registry_id__iexact=text)
             | Q(interventions__name__iexact=text)
         )
+    trials = Trial.objects.filter(condition)
+    if hospital_ids is not None:
+        trials = trials.filter(pk__in=_trials_in_hospitals(hospital_ids))
     trials = (
-        Trial.objects.filter(condition)
-        .distinct()
+        trials.distinct()
         .prefetch_related("cancer_types", "sites__department")
     )
     return sorted(trials, key=lambda t: t.name.casefold())
 
 
-def _add_trial_hits(hits, trials, query):
+def _add_trial_hits(hits, trials, query, hospital_ids=None):
     """Departments running the trials, or reporting trials of the drug named; a department
     already found says so first."""
     merged = set()
+    activities = TrialActivity.objects.filter(interventions__name__iexact=query.strip())
+    if hospital_ids is not None:
+        activities = activities.filter(department__hospital_id__in=hospital_ids)
     for trial in trials:
         for site in trial.sites.all():
             dep = site.department
+            if hospital_ids is not None and dep.hospital_id not in hospital_ids:
+                continue
             hit = hits.get(dep.pk)
             if hit is None:
                 reason = _("Runs %(trial)s") % {"trial": trial.name}
@@ -742,9 +792,9 @@ def _add_trial_hits(hits, trials, query):
                 hit.reason = _sentence([runs, lower_first(hit.reason)])
             merged.add((dep.pk, trial.pk))
     for pk, name, slug, drug in (
-        TrialActivity.objects.filter(interventions__name__iexact=query.strip())
-        .values_list("department_id", "department__name", "department__slug", "interventions__name")
-        .order_by("department_id", "pk")
+        activities.values_list(
+            "department_id", "department__name", "department__slug", "interventions__name"
+        ).order_by("department_id", "pk")
     ):
         if pk not in hits:
             reason = _("Reports trials of %(drug)s") % {"drug": drug}
@@ -762,18 +812,336 @@ def _text_trial_hit(trial):
     return TrialHit(trial, reason, sites)
 
 
-def text_search(query):
-    """Departments and trials matching free text: PostgreSQL full-text search, else icontains."""
+def text_search(query, hospital_ids=None):
+    """Departments and trials matching free text: PostgreSQL full-text search, else icontains;
+    with `hospital_ids`, only those hospitals' departments and the trials they run."""
     words = _words(query)
     if not words:
         return Found("text", [], [])
-    hits = _text_department_hits(query, words)
-    trials = _text_trials(query)
-    _add_trial_hits(hits, trials, query)
+    hits = _text_department_hits(query, words, hospital_ids)
+    trials = _text_trials(query, hospital_ids)
+    _add_trial_hits(hits, trials, query, hospital_ids)
     ranked = sorted(hits.values(), key=lambda h: (h.band, h.name.casefold(), h.slug))
     for hit in ranked:
         hit.sort_key = (hit.band, hit.name.casefold(), hit.slug)
     return Found("text", ranked, [_text_trial_hit(t) for t in trials])
+
+
+# --- drugs ------------------------------------------------------------------------------------
+
+RUNS, REPORTS, NAMES = 1, 2, 3  # a drug's departments: run its trials, report them, name it
+
+
+class LazyHits(Sequence):
+    """Departments from a queryset already in order, explained a page at a time: a page costs
+    the same few queries with 5 or 50,000 matching departments."""
+
+    def __init__(self, queryset, explain_page):
+        self.queryset = queryset
+        self.explain_page = explain_page
+        self._count = None
+
+    def __len__(self):
+        if self._count is None:
+            self._count = self.queryset.count()
+        return self._count
+
+    def count(self):
+        return len(self)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                raise ValueError("Ranked departments are sliced in order, step 1.")
+            rows = list(self.queryset[start:stop]) if stop > start else []
+            return self.explain_page(rows)
+        hits = self[index : index + 1] if index >= 0 else self[len(self) + index :][:1]
+        if not hits:
+            raise IndexError(index)
+        return hits[0]
+
+    def __iter__(self):
+        for start in range(0, len(self), 500):
+            yield from self[start : start + 500]
+
+
+@dataclass(frozen=True)
+class DrugQuery:
+    """Drugs named (oncology_portal.drugs), narrowed by a cancer type and a place if named."""
+
+    drugs: tuple
+    type_ids: frozenset | None = None  # the type and its relatives, if a type was named
+    hospital_ids: frozenset | None = None
+
+    @property
+    def ids(self):
+        return tuple(dict.fromkeys(d.intervention_id for d in self.drugs))
+
+    def label(self, intervention_id):
+        return next(d.label for d in self.drugs if d.intervention_id == intervention_id)
+
+    def links(self):
+        """(trial, drug) links of the trials using the drugs, narrowed by type and place."""
+        links = Trial.interventions.through.objects.filter(intervention_id__in=self.ids)
+        if self.type_ids is not None:
+            for_types = Trial.cancer_types.through.objects.filter(cancertype_id__in=self.type_ids)
+            links = links.filter(trial_id__in=for_types.values("trial_id"))
+        if self.hospital_ids is not None:
+            links = links.filter(trial_id__in=_trials_in_hospitals(self.hospital_ids))
+        return links
+
+    def trials(self):
+        """The trials using the drugs (a subquery on the link table: no join, no DISTINCT)."""
+        return Trial.objects.filter(pk__in=self.links().values("trial_id"))
+
+    def first_trials(self, limit):
+        """The first trials by name, and how many there are: driven from the drugs' links (an
+        index on the drug), never by walking every trial in name order."""
+        count = self.trials().count()
+        ranked = (
+            self.links()
+            .order_by("trial__name", "trial_id")
+            .values_list("trial_id", flat=True)
+            .distinct()[: limit * len(self.ids)]
+        )
+        ids = list(dict.fromkeys(ranked))[:limit]
+        by_id = Trial.objects.in_bulk(ids)
+        return [by_id[pk] for pk in ids], count
+
+    def sites(self):
+        return TrialSite.objects.filter(trial__in=self.trials().values("pk"))
+
+    def activities(self):
+        activities = TrialActivity.objects.filter(interventions__in=self.ids)
+        if self.type_ids is not None:
+            activities = activities.filter(cancer_types__in=self.type_ids)
+        return activities
+
+    def mentioning(self):
+        """Ids of the departments whose own text names the drugs (a subquery): PostgreSQL's
+        full-text search, served by the departments' GIN index; a plain match elsewhere."""
+        names = self.names()
+        if not names:
+            return None
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery, SearchVector
+
+            wanted = None
+            for name in names:
+                one = SearchQuery(name, config="english", search_type="phrase")
+                wanted = one if wanted is None else wanted | one
+            vector = SearchVector("name", "summary", "description", config="english")
+            found = Department.objects.annotate(search=vector).filter(search=wanted)
+        else:
+            condition = Q()
+            for name in names:
+                condition |= Q(summary__icontains=name) | Q(description__icontains=name)
+            found = Department.objects.filter(condition)
+        return found.values("pk")
+
+    def names(self):
+        """The names a department's own text may use: the typed alias and the generic name
+        (Latin script; PostgreSQL and SQLite both match them case-insensitively)."""
+        names = set()
+        for drug in self.drugs:
+            for text in (drug.typed, drug.name.split(" (")[0]):
+                if text and not has_cjk(text) and len(text) >= 4:
+                    names.add(text)
+        return sorted(names)
+
+
+def _drug_departments(query):
+    """Departments running a trial of the drugs, reporting trials of them, or naming them:
+    in that order, then by name (one query per page, one for the count)."""
+    mentioning = query.mentioning()
+    if query.type_ids is not None or mentioning is None:
+        mentions = Q(pk=None)  # with a cancer type, what the department's trials are for
+    else:
+        mentions = Q(pk__in=mentioning)
+    departments = Department.objects.filter(
+        Q(pk__in=query.sites().values("department_id"))
+        | Q(pk__in=query.activities().values("department_id"))
+        | mentions
+    )
+    if query.hospital_ids is not None:
+        departments = departments.filter(hospital_id__in=query.hospital_ids)
+    bands = Case(
+        When(pk__in=query.sites().values("department_id"), then=Value(RUNS)),
+        When(pk__in=query.activities().values("department_id"), then=Value(REPORTS)),
+        default=Value(NAMES),
+    )
+    names = Case(When(mentions, then=Value(True)), default=Value(False))
+    return (
+        departments.annotate(drug_band=bands, names_drug=names, sort_name=Lower("name"))
+        .order_by("drug_band", "sort_name", "slug")
+        .values_list("pk", "name", "slug", "drug_band", "names_drug")
+    )
+
+
+def _explain_drug_page(query, rows):
+    """Why each department of the page matched (two queries, for the page only):
+    "runs IMbrave150 with atezolizumab (Tecentriq)"."""
+    ids = [row[0] for row in rows]
+    runs, reports = {}, {}
+    if ids:
+        for dep_id, trial, drug in (
+            query.sites()
+            .filter(department_id__in=ids, trial__interventions__in=query.ids)
+            .values_list("department_id", "trial__name", "trial__interventions")
+            .order_by("trial__name")
+        ):
+            trials = runs.setdefault(dep_id, {}).setdefault(drug, [])
+            if trial not in trials:
+                trials.append(trial)
+        for dep_id, drug in (
+            query.activities()
+            .filter(department_id__in=ids, interventions__in=query.ids)
+            .values_list("department_id", "interventions")
+            .order_by("department_id", "pk")
+        ):
+            reports.setdefault(dep_id, {}).setdefault(drug, None)
+    hits = []
+    for dep_id, name, slug, band, names_drug in rows:
+        parts = []
+        if dep_id in runs:
+            with_drug = [
+                _("%(trials)s with %(drug)s") % {"trials": _join(trials), "drug": query.label(drug)}
+                for drug, trials in runs[dep_id].items()
+            ]
+            parts.append(_("runs %(trials)s") % {"trials": _join(with_drug)})
+        if dep_id in reports:
+            drugs = _join(query.label(drug) for drug in reports[dep_id])
+            parts.append(_("reports trials of %(drugs)s") % {"drugs": drugs})
+        if names_drug or not parts:
+            drugs = _join(d.generic for d in query.drugs)
+            parts.append(_("names %(drugs)s in its description") % {"drugs": drugs})
+        key = (band, name.casefold(), slug)
+        hits.append(DepartmentHit(dep_id, name, slug, band, _sentence(parts), key))
+    return hits
+
+
+def search_drugs(drugs, *, type_ids=None, hospital_ids=None):
+    """Departments and trials for drugs named by generic, brand or Chinese name, or class."""
+    query = DrugQuery(tuple(drugs), type_ids, hospital_ids)
+    hits = LazyHits(_drug_departments(query), lambda rows: _explain_drug_page(query, rows))
+    first, count = query.first_trials(MAX_TRIALS)
+    shown = _with_types_and_sites(first)
+    prefetch_related_objects(shown, "interventions")
+    trial_hits = []
+    for trial in shown:
+        used = [i.pk for i in trial.interventions.all() if i.pk in query.ids]
+        reason = _("With %(drugs)s") % {"drugs": _join(query.label(i) for i in used)}
+        types = trial.cancer_types.all()
+        if types:
+            names = _join(_inline_name(c) for c in types)
+            reason = _sentence([reason, _("for %(types)s") % {"types": names}])
+        sites = sorted(
+            {(s.department.name, s.department.slug) for s in trial.sites.all()},
+            key=lambda site: site[0].casefold(),
+        )
+        trial_hits.append(TrialHit(trial, reason, sites))
+    return Found("drug", hits, trial_hits, count)
+
+
+# --- places alone -----------------------------------------------------------------------------
+
+
+def _place_phrase(places):
+    """The place named, as the page says it: "in Hangzhou", "at FAHZU", "at FAHZU, in
+    Hangzhou" (Chinese names on Chinese pages)."""
+    parts = []
+    hospitals = [p.display_name for p in places.hospitals]
+    areas = [p.display_name for p in places.areas]
+    if hospitals:
+        parts.append(_("at %(hospitals)s") % {"hospitals": _join(hospitals)})
+    if areas:
+        parts.append(_("in %(places)s") % {"places": _join(areas)})
+    return _(", ").join(str(p) for p in parts)
+
+
+def search_place(places):
+    """Every department of the hospitals named or in the places named, by name."""
+    phrase = _place_phrase(places)
+    departments = (
+        Department.objects.filter(hospital_id__in=places.hospital_ids)
+        .annotate(sort_name=Lower("name"))
+        .order_by("sort_name", "slug")
+        .values_list("pk", "name", "slug")
+    )
+
+    def explain_page(rows):
+        return [
+            DepartmentHit(pk, name, slug, 1, _sentence([phrase]), (1, name.casefold(), slug))
+            for pk, name, slug in rows
+        ]
+
+    return Found("place", LazyHits(departments, explain_page))
+
+
+# --- related types, never results -------------------------------------------------------------
+
+MAX_RELATED_TYPES = 3
+MAX_RELATED_DEPARTMENTS = 3
+
+
+def _stems(name):
+    """The first four letters of each word of five or more ("thymoma", "thymic": "thym")."""
+    return {w[:4] for w in normalise(name).split() if len(w) >= 5}
+
+
+@dataclass(frozen=True)
+class Related:
+    """A listed type near an unlisted one in the tree, and a few departments listing it."""
+
+    cancer_type: object  # vocabulary Term
+    departments: tuple  # (name, slug)
+
+
+def related_types(vocab, type_id, hospital_ids=None):
+    """The nearest types in the same branch of the tree that departments list (siblings, then
+    cousins…, never the branch's root nor another branch), each with a few departments.
+
+    At most 1 + MAX_RELATED_TYPES queries, whatever the data's size."""
+    ancestors = vocab.ancestors.get(type_id, ())
+    if not ancestors:
+        return ()
+    own = {type_id, *vocab.descendants.get(type_id, ())}
+    distance = {}
+    # Within the branch: under each ancestor but the root, nearest ancestor first.
+    for steps, ancestor in enumerate(ancestors[:-1] or ancestors[:1], start=1):
+        for other in vocab.descendants.get(ancestor, ()):
+            if other not in own and other not in distance:
+                distance[other] = steps
+    if not distance:
+        return ()
+    links = DepartmentCancerType.objects.filter(cancer_type_id=OuterRef("pk"))
+    if hospital_ids is not None:
+        links = links.filter(department__hospital_id__in=hospital_ids)
+    listed = set(
+        CancerType.objects.filter(pk__in=list(distance))
+        .filter(Exists(links))
+        .values_list("pk", flat=True)
+    )
+    # Nearest first; among them, types that share a word stem with the one asked for
+    # ("thymoma", "thymic carcinoma") before mere neighbours in the tree ("lung cancer").
+    stems = _stems(vocab.cancer_type(type_id).name)
+    kin = {t for t in listed if stems & _stems(vocab.cancer_type(t).name)}
+    if kin:
+        listed = kin
+    chosen = sorted(listed, key=lambda t: (distance[t], vocab.cancer_type(t).name))
+    related = []
+    for other in chosen[:MAX_RELATED_TYPES]:
+        rows = DepartmentCancerType.objects.filter(cancer_type_id=other)
+        if hospital_ids is not None:
+            rows = rows.filter(department__hospital_id__in=hospital_ids)
+        departments = tuple(
+            rows.order_by(Lower("department__name"), "department__slug").values_list(
+                "department__name", "department__slug"
+            )[:MAX_RELATED_DEPARTMENTS]
+        )
+        related.append(Related(vocab.cancer_type(other), departments))
+    return tuple(related)
 
 
 # --- the search page --------------------------------------------------------------------------
@@ -795,33 +1163,86 @@ def _page_number(page):
         return 1
 
 
-def find(vocab, resolution, page=None):
-    """Search by what the query resolved to: a cancer type (and service), a service, or text."""
+def find(vocab, resolution, page=None, *, places=None, drugs=(), text=None):
+    """Search by what the query resolved to: drugs, a cancer type (and service), a service, a
+    place or hospital alone, or text; a place or hospital named filters every one of them."""
+    hospital_ids = places.hospital_ids if places is not None and places.found else None
+    text = resolution.query if text is None else text
+    if drugs:
+        type_ids = None
+        if resolution.cancer_type is not None:
+            type_ids = frozenset(vocab.related_cancer_type_ids(resolution.cancer_type.id))
+        return search_drugs(drugs, type_ids=type_ids, hospital_ids=hospital_ids)
     if resolution.cancer_type is not None:
         service_ids = (resolution.service.id,) if resolution.service is not None else ()
         return search_cancer_type(
-            vocab, resolution.cancer_type.id, service_ids, page=_page_number(page)
+            vocab,
+            resolution.cancer_type.id,
+            service_ids,
+            page=_page_number(page),
+            hospital_ids=hospital_ids,
         )
     if resolution.service is not None:
-        return Found("service", rank_for_service(vocab, resolution.service.id))
-    return text_search(resolution.query)
+        broader = next((t for t in resolution.generic if not t.is_cancer_type), None)
+        ranked = rank_for_service(vocab, resolution.service.id, hospital_ids, broader)
+        return Found("service", ranked)
+    if hospital_ids is not None and not _words(text):
+        return search_place(places)
+    return text_search(text, hospital_ids)
+
+
+def _resolve_rest(typed, rest):
+    """The Resolution of what is left once places or drugs are taken out of the query."""
+    resolution = resolve(rest) if rest.strip() else None
+    if resolution is None or not resolution.normalised:  # nothing left but "the", "of"
+        resolution = Resolution(normalised=typed.normalised)
+    resolution.query, resolution.truncated = typed.query, typed.truncated
+    return resolution
+
+
+def _read_places_and_drugs(typed):
+    """(resolution, PlaceReading, DrugReading): places and hospitals first, then drugs, each
+    looked up only while words of the query are left not understood (a query that resolves
+    completely, "HCC", costs no extra query)."""
+    places = PlaceReading(rest=typed.query, query=typed.query)
+    drugs = DrugReading(rest=typed.query)
+    if not typed.normalised or (typed.resolved and not typed.ignored):
+        return typed, places, drugs
+    resolution = typed
+    places = find_places(typed.query)
+    if places.found:
+        resolution = _resolve_rest(typed, places.rest)
+    drugs = DrugReading(rest=places.rest)
+    if places.rest.strip() and (not resolution.resolved or resolution.ignored):
+        drugs = find_drugs(places.rest)
+        if drugs.drugs:
+            resolution = _resolve_rest(typed, drugs.rest)
+    return resolution, places, drugs
 
 
 def search(text, page=None, *, per_page=PER_PAGE):
-    """Everything the search page shows for `text`."""
-    resolution = resolve(text)
-    results = SearchResults(resolution)
+    """Everything the search page shows for `text`: places, hospitals and drugs are read out of
+    it first (each one query), the rest resolved as before."""
+    typed = resolve(text)
+    resolution, places, drugs = _read_places_and_drugs(typed)
+    rest = drugs.rest
+    results = SearchResults(resolution, places=places, drugs=drugs.drugs)
     if not resolution.normalised:
         results.page_obj = Paginator([], per_page).get_page(1)
         return results
     vocab = resolution.vocabulary or get_vocabulary()
-    found = find(vocab, resolution, page)
+    found = find(vocab, resolution, page, places=places, drugs=drugs.drugs, text=rest)
     results.mode = found.mode
     results.hits = found.hits
     results.trial_count = len(found.trials) if found.trial_count is None else found.trial_count
     results.trials = found.trials[:MAX_TRIALS]
     results.page_obj = Paginator(found.hits, per_page).get_page(page)
     _attach_departments(results.page_obj)
+    if not results.hits and resolution.cancer_type is not None and not drugs.drugs:
+        hospital_ids = places.hospital_ids if places.found else None
+        results.related = related_types(vocab, resolution.cancer_type.id, hospital_ids)
+    if places.found and not results.hits:
+        results.known_places = known_places()
     if results.mode == "text" and not results.has_results:
-        results.suggestions = suggest(resolution.query, vocab)
+        results.suggestions = suggest(rest, vocab)
     return results

@@ -183,6 +183,10 @@ if not re.fullmatch(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*/", ADMIN_PATH):
     raise ImproperlyConfigured(
         "DJANGO_ADMIN_PATH must be a URL path of letters, digits, '-' and '_', e.g. 'staff-7f3a/'."
     )
+# A department's change page posts every inline row of every section, each text with its
+# Chinese version beside it (departments/translation.py): the largest seed department's form
+# sends about 1,030 fields, over Django's default limit of 1,000.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 4000
 # The API is not page-cached: it answers per format and Accept header, throttles every request
 # and lets clients revalidate with ETag / Last-Modified from the data version (api/base.py).
 PAGE_CACHE_SKIP_PREFIXES = (f"/{ADMIN_PATH}", "/health/", "/api/")

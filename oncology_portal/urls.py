@@ -1,7 +1,8 @@
 """The URL map. Each line names where a page's code lives:
 
 - ``portal:``      oncology_portal/views.py — home, search, the directory, a hospital's
-                   departments, a cancer type's departments and trials
+                   departments, a cancer type's departments and trials; compare.py — the
+                   comparison of up to three departments (/compare/)
 - ``departments:`` departments/views.py — a department, the hospital list, the cancer-type
                    tree, a source document
 - ``trials:``      trials/views.py — the trial list and one trial

@@ -138,12 +138,22 @@ class TrialAdmin(AutocompleteForEditorsMixin, TrackedAdmin):
     inlines = [TrialSiteInline]
 
 
+class InterventionAliasInline(admin.TabularInline):
+    """Brand, generic and Chinese names and class members, each with its source (search)."""
+
+    model = models.InterventionAlias
+    fields = ["text", "kind", "source", "excerpt"]
+    autocomplete_fields = ["source"]
+    extra = 0
+
+
 @admin.register(models.Intervention)
 class InterventionAdmin(AutocompleteForEditorsMixin, TrackedAdmin):
     list_display = ["name", "drug_class"]
     search_fields = ["name", "drug_class"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["source"]
+    inlines = [InterventionAliasInline]
 
 
 @admin.register(models.TrialSite)

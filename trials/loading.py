@@ -4,7 +4,7 @@ sections registry, after these)."""
 from departments.loading import FixtureError, Loader, read_yaml
 from departments.models import CancerType
 
-from .models import Intervention, Trial
+from .models import Intervention, InterventionAlias, Trial
 
 
 class PortalLoader(Loader):
@@ -17,6 +17,27 @@ class PortalLoader(Loader):
             values = self.fields_of(Intervention, row, where=where, skip=("slug", "source"))
             values.update(self.sourced(row, where=where))
             self.upsert(Intervention, lookup={"slug": row.get("slug")}, values=values, where=where)
+
+    def load_intervention_aliases(self):
+        """Drug aliases (ENRICHMENT.md "Drug names" only): matched on (intervention, text)."""
+        path = self.fixtures_dir / "intervention_aliases.yaml"
+        if not path.exists():
+            return
+        for i, row in enumerate(self.rows(read_yaml(path), where=path.name)):
+            where = f"{path.name} row {i + 1} ({row.get('text')!r})"
+            intervention = self.lookup_slug(Intervention, row.get("intervention"), where=where)
+            values = self.fields_of(
+                InterventionAlias, row, where=where, skip=("intervention", "text", "source")
+            )
+            values.update(self.sourced(row, where=where))
+            if not values.get("source"):
+                raise FixtureError(f"{where}: a drug alias needs its source")
+            self.upsert(
+                InterventionAlias,
+                lookup={"intervention": intervention, "text": row.get("text")},
+                values=values,
+                where=where,
+            )
 
     def _slugs(self, model, slugs, *, where):
         return [self.lookup_slug(model, slug, where=where) for slug in slugs or []]
@@ -44,6 +65,7 @@ class PortalLoader(Loader):
     def load_referenced(self):
         super().load_referenced()
         self.load_interventions()
+        self.load_intervention_aliases()
         self.load_trials()
 
 

@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from departments.models import CancerType, Department, DepartmentChild, Sourced
+from departments.normalise import normalise
 from departments.quantities import Quantity
+from departments.translation import chinese_version
 
 
 class Intervention(Sourced):
@@ -31,6 +33,59 @@ class Intervention(Sourced):
 
     def get_absolute_url(self):
         return reverse("trials:trial-list") + f"?intervention={self.slug}"
+
+
+class InterventionAlias(Sourced):
+    """Another name of a drug: its generic name, a brand, its Chinese names, or a member of the
+    class it stands for ("palbociclib" concerns "CDK4/6 inhibitors"). Search reads them; each
+    names the source it comes from (ENRICHMENT.md "Drug names" only)."""
+
+    class Kind(models.TextChoices):
+        GENERIC = "generic", _("Generic name")
+        BRAND = "brand", _("Brand name")
+        CHINESE_GENERIC = "chinese_generic", _("Chinese generic name")
+        CHINESE_BRAND = "chinese_brand", _("Chinese brand name")
+        CLASS_NAME = "class_name", _("Class name")
+        CLASS_MEMBER = "class_member", _("Member of the class")
+
+    intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="aliases")
+    text = models.CharField(max_length=120)
+    kind = models.CharField(max_length=16, choices=Kind)
+    normalised = models.CharField(max_length=120, editable=False, db_index=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["intervention", "kind", "text"]
+        verbose_name_plural = "intervention aliases"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intervention", "text"], name="interventionalias_unique"
+            ),
+            models.CheckConstraint(
+                name="interventionalias_kind_valid",
+                condition=Q(
+                    kind__in=[
+                        "generic",
+                        "brand",
+                        "chinese_generic",
+                        "chinese_brand",
+                        "class_name",
+                        "class_member",
+                    ]
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.text} → {self.intervention.name}"
+
+    def get_absolute_url(self):
+        return self.intervention.get_absolute_url()
+
+    def save(self, *args, **kwargs):
+        self.normalised = normalise(self.text)
+        super().save(*args, **kwargs)
 
 
 class TrialQuerySet(models.QuerySet):
@@ -167,11 +222,14 @@ class TrialActivity(DepartmentChild, Quantity):
     label = models.CharField(
         max_length=300, help_text="What was counted, e.g. 'clinical trials undertaken'."
     )
+    label_zh_hans = chinese_version(label, "label")
+    period_zh_hans = chinese_version(Quantity._meta.get_field("period"), "period")
     phases = models.CharField(max_length=60, blank=True)
     scope = models.CharField(max_length=16, choices=Trial.Scope, blank=True)
     multicentre = models.BooleanField(null=True, blank=True)
     sponsor_type = models.CharField(max_length=16, choices=Trial.SponsorType, blank=True)
     role = models.CharField(max_length=60, blank=True, help_text="e.g. 'hosted and participated'.")
+    role_zh_hans = chinese_version(role, "role")
     cancer_types = models.ManyToManyField(CancerType, blank=True, related_name="trial_activities")
     interventions = models.ManyToManyField(
         Intervention, blank=True, related_name="trial_activities"

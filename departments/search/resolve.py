@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from .specific import prefer_specific
 from .text import (
     STOP_WORDS,
     Token,
@@ -89,6 +90,7 @@ class Resolution:
     ignored: tuple = ()  # words not understood and not used
     alternatives: tuple = ()  # other readings of the query (ambiguous)
     see_also: tuple = ()  # other terms with the same words ("melanoma" → uveal melanoma)
+    generic: tuple = ()  # broader terms a narrower one replaced ("day chemotherapy")
     vocabulary: Vocabulary | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -556,6 +558,7 @@ def _finish(vocab, resolution, reading):
     resolution.matches = tuple(m for m in (choice.cancer_type, choice.service) if m is not None)
     resolution.qualifiers = reading.qualifiers
     resolution.ignored = tuple(dict.fromkeys(w for w in reading.ignored if w))
+    prefer_specific(vocab, resolution)  # "day chemotherapy" is day-care chemotherapy
     chosen = {(t.kind, t.id) for t in resolution.terms}
     alts = {}
     for term in [*choice.alternatives, *reading.alternatives]:
