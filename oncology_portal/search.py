@@ -465,7 +465,31 @@ def _offers_reason(query, candidate):
     return _("offers %(services)s") % {"services": _join(offered)}
 
 
-class RankedDepartments(Sequence):
+class PagedHits(Sequence):
+    """Search hits ranked elsewhere (the database) and explained a slice at a time: subclasses
+    give `__len__` and `_slice(start, stop)`; a page costs the same few queries with 5 or
+    50,000 matches."""
+
+    def count(self):
+        return len(self)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                raise ValueError("Ranked departments are sliced in order, step 1.")
+            return self._slice(start, max(stop, start))
+        hits = self[index : index + 1] if index >= 0 else self[len(self) + index :][:1]
+        if not hits:
+            raise IndexError(index)
+        return hits[0]
+
+    def __iter__(self):
+        for start in range(0, len(self), 500):
+            yield from self[start : start + 500]
+
+
+class RankedDepartments(PagedHits):
     """The departments for a cancer-type query, best first, explained a page at a time.
 
     The database ranks (oncology_portal.ranking); evidence is gathered and reasons written only
@@ -496,23 +520,8 @@ class RankedDepartments(Sequence):
             self._count = total
         return ids
 
-    def count(self):
-        return len(self)
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            start, stop, step = index.indices(len(self))
-            if step != 1:
-                raise ValueError("Ranked departments are sliced in order, step 1.")
-            return self._explained(self._page(start, max(stop, start)))
-        hits = self[index : index + 1] if index >= 0 else self[len(self) + index :][:1]
-        if not hits:
-            raise IndexError(index)
-        return hits[0]
-
-    def __iter__(self):
-        for start in range(0, len(self), 500):
-            yield from self[start : start + 500]
+    def _slice(self, start, stop):
+        return self._explained(self._page(start, stop))
 
     def _explained(self, department_ids):
         if not department_ids:
@@ -593,7 +602,7 @@ def search_cancer_type(vocab, type_id, service_ids=(), *, page=1, hospital_ids=N
 # --- services ---------------------------------------------------------------------------------
 
 
-class RankedServiceDepartments(Sequence):
+class RankedServiceDepartments(PagedHits):
     """Departments offering the service (or a narrower one), the matching specialty first:
     ranked by the database a page at a time (oncology_portal.ranking.service_page), explained
     only for the page shown."""
@@ -630,23 +639,8 @@ class RankedServiceDepartments(Sequence):
                 self._count = 0
         return self._count
 
-    def count(self):
-        return len(self)
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            start, stop, step = index.indices(len(self))
-            if step != 1:
-                raise ValueError("Ranked departments are sliced in order, step 1.")
-            return self._rows(start, max(stop, start))
-        hits = self[index : index + 1] if index >= 0 else self[len(self) + index :][:1]
-        if not hits:
-            raise IndexError(index)
-        return hits[0]
-
-    def __iter__(self):
-        for start in range(0, len(self), 500):
-            yield from self[start : start + 500]
+    def _slice(self, start, stop):
+        return self._rows(start, stop)
 
     def _explained(self, rows):
         offered = {}
@@ -832,7 +826,7 @@ def text_search(query, hospital_ids=None):
 RUNS, REPORTS, NAMES = 1, 2, 3  # a drug's departments: run its trials, report them, name it
 
 
-class LazyHits(Sequence):
+class LazyHits(PagedHits):
     """Departments from a queryset already in order, explained a page at a time: a page costs
     the same few queries with 5 or 50,000 matching departments."""
 
@@ -846,24 +840,8 @@ class LazyHits(Sequence):
             self._count = self.queryset.count()
         return self._count
 
-    def count(self):
-        return len(self)
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            start, stop, step = index.indices(len(self))
-            if step != 1:
-                raise ValueError("Ranked departments are sliced in order, step 1.")
-            rows = list(self.queryset[start:stop]) if stop > start else []
-            return self.explain_page(rows)
-        hits = self[index : index + 1] if index >= 0 else self[len(self) + index :][:1]
-        if not hits:
-            raise IndexError(index)
-        return hits[0]
-
-    def __iter__(self):
-        for start in range(0, len(self), 500):
-            yield from self[start : start + 500]
+    def _slice(self, start, stop):
+        return self.explain_page(list(self.queryset[start:stop]) if stop > start else [])
 
 
 @dataclass(frozen=True)
