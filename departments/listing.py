@@ -7,6 +7,7 @@ templates/includes/active_filters.html and the page links with includes/paginati
 
 from django.utils.translation import gettext as _
 
+from .dataversion import cached
 from .filters import shorten
 
 
@@ -52,7 +53,17 @@ class ForgivingPaginationMixin:
 
 
 class FilteredListMixin(ForgivingPaginationMixin):
-    """A filtered list's context: its active filters, its problems and its result count."""
+    """A filtered list's context: its active filters, its problems and its result count.
+
+    Unfiltered, the list is the whole table: its size moves only with the data, so it is
+    counted once per data version (tens of milliseconds at 200,000 trials) instead of per page.
+    """
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        if not self.filterset.active_filters() and not self.filterset.problems():
+            paginator.count = cached(f"list-count:{type(self).__name__}", queryset.count)
+        return paginator
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -318,7 +318,8 @@ def test_query_counts_do_not_grow_with_data(client, portal_data, django_assert_n
     """Guards against N+1: 200 more trials and departments leave the query counts unchanged."""
     make_bulk_data(200)
     _assert_page_query_counts(client, django_assert_num_queries)
-    with django_assert_num_queries(LIST_QUERIES):
+    # Unfiltered, the list's size was counted by the first request of this data version.
+    with django_assert_num_queries(LIST_QUERIES - 1):
         html = html_of(client.get(LIST_URL, {"page": "3"}))
     assert len(listed_slugs(html)) == 20
     with django_assert_num_queries(DETAIL_QUERIES):

@@ -12,12 +12,16 @@ import pytest
 from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
+from departments.dataversion import bump_data_version
 from departments.models import Department, Hospital
 from departments.search import get_vocabulary
 from oncology_portal.synthetic import generate_synthetic_data, remove_synthetic_data
 from trials.apps import DEPARTMENT_PAGE_TRIALS
 from trials.models import Trial, TrialSite
+
+from .helpers import make_bulk_data
 
 MAX_HTML_BYTES = 100 * 1024
 
@@ -184,3 +188,18 @@ def test_trial_list_department_filter_takes_a_name(client, portal_data):
     html = client.get("/trials/", {"department": site.department.name}).content.decode()
     assert f"Department: {site.department.name}" in html
     assert f'href="{site.trial.get_absolute_url()}"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", ["portal:department-list", "trials:trial-list"])
+def test_unfiltered_list_counts_once_per_data_version(client, portal_data, url_name):
+    """The whole directory or trial list is counted once per data version; a write shows."""
+    url = reverse(url_name)
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url)
+    assert again.context["result_count"] == first.context["result_count"] > 0
+    assert not [q for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+    make_bulk_data(3)
+    bump_data_version()  # bulk_create sends no signals; every ORM write moves it by itself
+    assert client.get(url).context["result_count"] == first.context["result_count"] + 3
