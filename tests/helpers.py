@@ -236,3 +236,21 @@ def axe_violations(browser_page):
         {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in results.response["violations"]
     ]
+
+
+# --- real services ------------------------------------------------------------------------------
+
+
+def require_redis(url):
+    """Skip when Redis is not reachable at `url` on a developer's machine; fail in CI."""
+    import os
+
+    import pytest
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is not reachable at {url}: {exc}")
+        pytest.skip(f"Redis is not reachable at {url}")

@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from oncology_portal.clientip import client_ip
 
-from .helpers import PASSWORD, make_curator
+from .helpers import PASSWORD, make_curator, require_redis
 
 LIMIT = settings.AXES_FAILURE_LIMIT
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,12 +175,7 @@ def axes_on_redis(settings):
     touched and nothing else can clear these counters."""
     import redis
 
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.exceptions.ConnectionError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is not reachable at {REDIS_URL}: {exc}")
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    require_redis(REDIS_URL)
     prefix = f"test-axes-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {

@@ -12,6 +12,8 @@ from django.test import RequestFactory
 from departments.models import CancerType, Department, Service
 from oncology_portal import pagecache
 
+from .helpers import require_redis
+
 DEPARTMENT = "fahzu-medical-oncology-1"
 
 
@@ -145,14 +147,8 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 def redis_cache(settings):
     """The shared cache on a real Redis, as production runs it. Missing: skipped locally, a
     failure in CI."""
-    import redis
 
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.exceptions.ConnectionError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is not reachable at {REDIS_URL}: {exc}")
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    require_redis(REDIS_URL)
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
