@@ -84,6 +84,12 @@ def validate_place(value):
         )
 
 
+def validate_city(value):
+    """A city some hospital gives (any letter case); else "No city “x”." (see NOUNS)."""
+    if value and not Hospital.objects.filter(city__iexact=value).exists():
+        raise ValidationError(CHOOSE_FROM_LIST, code="invalid_choice")
+
+
 class DepartmentFilter(FilterNoticesMixin, django_filters.FilterSet):
     cancer_type = django_filters.ChoiceFilter(
         label=_("Cancer type"),
@@ -111,8 +117,14 @@ class DepartmentFilter(FilterNoticesMixin, django_filters.FilterSet):
     province = django_filters.ChoiceFilter(
         label=_("Province"), field_name="hospital__province", empty_label=_("Any province")
     )
-    city = django_filters.ChoiceFilter(
-        label=_("City"), field_name="hospital__city", empty_label=_("Any city")
+    # Hundreds of cities at national scale: typed, not a <select> of every one.
+    city = django_filters.CharFilter(
+        label=_("City"),
+        field_name="hospital__city",
+        lookup_expr="iexact",
+        max_length=100,
+        validators=[validate_city],
+        help_text=_("As the hospital gives it: “Hangzhou”."),
     )
     kind = django_filters.ChoiceFilter(
         label=_("Kind of department"),
@@ -180,12 +192,8 @@ class DepartmentFilter(FilterNoticesMixin, django_filters.FilterSet):
         )
         self.filters["cancer_type"].extra["choices"] = self.tree.choices()
         self.understood_cancer_type = self._resolve_cancer_type_words()
-        provinces, cities = set(), set()
-        for province, city in Hospital.objects.values_list("province", "city").distinct():
-            provinces.add(province)
-            cities.add(city)
-        self.filters["province"].extra["choices"] = [(p, p) for p in sorted(provinces) if p]
-        self.filters["city"].extra["choices"] = [(c, c) for c in sorted(cities) if c]
+        provinces = Hospital.objects.order_by("province").values_list("province", flat=True)
+        self.filters["province"].extra["choices"] = [(p, p) for p in provinces.distinct() if p]
 
     def _resolve_cancer_type_words(self):
         """Accept what a referrer types ("HCC", "bile duct", 肝癌, a typo) as well as a slug.

@@ -168,6 +168,10 @@ def test_directory_other_filters(client):
     ]
     by_city = result_names(client.get(DIRECTORY, {"city": "Changchun"}))
     assert by_city == ["Department of Radiation Oncology & Therapy"]
+    # Typed in any letter case; a text box, not a <select> of every city (hundreds at scale).
+    response = client.get(DIRECTORY, {"city": "changchun"})
+    assert result_names(response) == ["Department of Radiation Oncology & Therapy"]
+    assert '<select name="city"' not in html_of(response)
     by_province = result_names(client.get(DIRECTORY, {"province": "Zhejiang"}))
     assert "Breast Medical Oncology" in by_province and "Oncology Department" not in by_province
     by_kind = result_names(client.get(DIRECTORY, {"kind": "breast"}))

@@ -121,6 +121,28 @@ def test_filter_by_intervention_phase_status_and_sponsor_type(client, portal_dat
     assert listed_slugs(html) == []
 
 
+@pytest.mark.parametrize(
+    "typed", ["bevacizumab", "Bevacizumab", "Avastin", "贝伐珠单抗", "bevaciz"]
+)
+def test_the_drug_is_typed_by_slug_name_brand_or_chinese_name(client, portal_data, typed):
+    html = html_of(client.get(LIST_URL, {"intervention": typed}))
+    assert sorted(listed_slugs(html)) == ["axept", "imbrave150"]
+    assert "Drug studied: Bevacizumab" in " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    # A text box, not a <select> of every drug (hundreds at national scale).
+    assert '<select name="intervention"' not in html
+    assert '<input type="text" name="intervention"' in html
+
+
+def test_a_drug_typed_ambiguously_names_the_matches(client, portal_data):
+    html = html_of(client.get(LIST_URL, {"intervention": "zumab"}))
+    # By name or by another name ("trastuzumab emtansine" is T-DM1), each drug once.
+    assert (
+        "Several match: Atezolizumab; Bevacizumab; Pembrolizumab; Pertuzumab; "
+        "T-DM1 (trastuzumab emtansine). Type more of the name."
+    ) in html
+    assert listed_slugs(html) == []
+
+
 def test_ordering_is_whitelisted(client, portal_data):
     html = html_of(client.get(LIST_URL, {"order": "-name"}))
     assert listed_slugs(html) == ["kn035", "keynote-394", "imbrave150", "checkmate-459", "axept"]
@@ -285,12 +307,13 @@ def test_markup_in_the_trial_path_is_a_404(client, portal_data):
 
 # --- Query counts ---------------------------------------------------------------------------
 
-# List: cancer-type tree, drug choices, count, page of trials, their cancer types, their sites
-# (with department and hospital). Departments are typed, not listed: one more query resolves one.
-LIST_QUERIES = 6
-LIST_BY_DEPARTMENT_QUERIES = 7
-# Invalid filter: the two listed vocabularies only (no result query at all).
-INVALID_LIST_QUERIES = 2
+# List: cancer-type tree, count, page of trials, their cancer types, their sites (with
+# department and hospital). Departments and drugs are typed, not listed: one more query resolves
+# one.
+LIST_QUERIES = 5
+LIST_BY_DEPARTMENT_QUERIES = 6
+# Invalid filter: the listed vocabulary only (no result query at all).
+INVALID_LIST_QUERIES = 1
 # Detail: trial (with source), cancer types, drugs (with sources), sites (with departments,
 # hospitals and sources).
 DETAIL_QUERIES = 4

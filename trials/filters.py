@@ -1,7 +1,8 @@
 """The trials app's FilterSet: the filters on /trials/.
 
 Every filter takes a slug or a choice value and validates it against choices built from one
-query per vocabulary (the department, from 50,000, is typed and resolved by RecordField), so an
+query per vocabulary (the department, from 50,000, and the drug, from hundreds, are typed and
+resolved by RecordField), so an
 unknown or malformed value is a form error (shown on the page) and never reaches the database.
 """
 
@@ -81,11 +82,14 @@ class TrialFilterSet(FilterNoticesMixin, django_filters.FilterSet):
         error_messages=_invalid(_("department")),
         help_text=_("Its name, or part of it."),
     )
-    intervention = django_filters.ChoiceFilter(
+    intervention = RecordFilter(
         label=_("Drug studied"),
         method="filter_intervention",
-        empty_label=_("Any drug"),
+        # Hundreds of drugs at national scale: typed (slug, name, brand or Chinese name).
+        queryset=Intervention.objects.order_by("name").distinct(),
+        name_fields=("name", "aliases__text"),
         error_messages=_invalid(_("drug")),
+        help_text=_("Its name, brand or Chinese name: “pertuzumab”, “Keytruda”, “贝伐珠单抗”."),
     )
     sponsor_type = django_filters.ChoiceFilter(
         label=_("Sponsor"),
@@ -119,9 +123,6 @@ class TrialFilterSet(FilterNoticesMixin, django_filters.FilterSet):
             CancerType.objects.only("pk", "parent", "name", "slug", "name_zh")
         )
         self.filters["cancer_type"].extra["choices"] = self.cancer_type_tree.choices()
-        self.filters["intervention"].extra["choices"] = list(
-            Intervention.objects.order_by("name").values_list("slug", "name")
-        )
 
     def filter_cancer_type(self, queryset, name, value):
         return queryset.for_cancer_types(
@@ -133,9 +134,7 @@ class TrialFilterSet(FilterNoticesMixin, django_filters.FilterSet):
         return queryset.filter(Exists(sites))
 
     def filter_intervention(self, queryset, name, value):
-        links = Trial.interventions.through.objects.filter(
-            trial=OuterRef("pk"), intervention__slug=value
-        )
+        links = Trial.interventions.through.objects.filter(trial=OuterRef("pk"), intervention=value)
         return queryset.filter(Exists(links))
 
 
