@@ -67,6 +67,14 @@ def drop(name):
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
 
 
+def settle(name):
+    """VACUUM (ANALYZE): the database as autovacuum leaves it at rest (fresh statistics, and the
+    visibility map that index-only scans need), whatever the last migration or load did."""
+    print(f"  [{name}] VACUUM (ANALYZE)", flush=True)
+    with psycopg.connect(database_url(name), autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE)")
+
+
 def counts(name):
     with psycopg.connect(database_url(name)) as conn:
         return {
@@ -92,6 +100,7 @@ def ensure_seed(name):
         create(name)
     manage(name, "migrate", "--noinput", "-v0")
     manage(name, "load_portal_data")
+    settle(name)
     return counts(name)
 
 
@@ -134,4 +143,5 @@ def ensure_large(scale, seed_db, seed_counts, rebuild=False):
         _generate(scale, seed_db)
         if not _matches(scale.database, scale.size, seed_counts):
             print(f"  WARNING: {scale.database} does not hold the requested synthetic rows")
+    settle(scale.database)
     return counts(scale.database)

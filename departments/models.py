@@ -480,9 +480,13 @@ class DepartmentCancerType(DepartmentChild):
     class Meta(DepartmentChild.Meta):
         verbose_name = "cancer treated"
         verbose_name_plural = "cancers treated"
-        # "Which departments treat these types": an index-only scan from the type side.
+        # "Which departments treat these types, which state them as their focus": an index-only
+        # scan from the type side (the directory filtered by a cancer type).
         indexes = [
-            models.Index(fields=["cancer_type", "department"], name="dct_type_department_idx")
+            models.Index(
+                fields=["cancer_type", "department", "relation"],
+                name="dct_type_department_rel_idx",
+            )
         ]
         constraints = [
             models.UniqueConstraint(

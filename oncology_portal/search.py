@@ -27,6 +27,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -64,7 +65,8 @@ from .ranking import (
 )
 
 PER_PAGE = 20
-MAX_TRIALS = 50
+# Trials shown under the departments; the rest are one link away, on the filtered trial list.
+MAX_TRIALS = 10
 
 RELATION_SUFFIX = {
     "mdt": gettext_lazy(" (multidisciplinary team)"),
@@ -141,6 +143,20 @@ class SearchResults:
     @property
     def department_count(self):
         return len(self.hits)
+
+    @property
+    def trial_list_url(self):
+        """The trial list filtered as this search reads, when it has such a filter: a cancer type
+        (the list adds its narrower types) or one drug; never when a place narrows the search
+        (the list has no place filter)."""
+        if self.places.found:
+            return ""
+        url = reverse("trials:trial-list")
+        if self.mode == "cancer_type":
+            return f"{url}?cancer_type={self.resolution.cancer_type.slug}"
+        if self.mode == "drug" and len(self.drugs) == 1 and self.resolution.cancer_type is None:
+            return f"{url}?intervention={self.drugs[0].slug}"
+        return ""
 
 
 def _join(items):
@@ -572,11 +588,12 @@ def _trials_in_hospitals(hospital_ids):
 
 
 def _with_types_and_sites(trials):
-    prefetch_related_objects(
-        trials,
-        "cancer_types",
-        Prefetch("sites", queryset=TrialSite.objects.select_related("department")),
+    """The trials' cancer types, and their sites' departments: only what a result names (a
+    department's long texts stay in the database)."""
+    sites = TrialSite.objects.select_related("department").only(
+        "trial_id", "department__name", "department__slug", "department__hospital_id"
     )
+    prefetch_related_objects(trials, "cancer_types", Prefetch("sites", queryset=sites))
     return trials
 
 

@@ -9,6 +9,8 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
+from departments.models import CancerType, Department
+from departments.tree import CancerTypeTree
 from tests.helpers import make_bulk_data
 
 pytestmark = pytest.mark.django_db
@@ -578,15 +580,16 @@ QUERY_PAGES = {
     "source": ("/sources/seed-001/", {}),
 }
 # The directory and a hospital's page count trials for the page shown only (two grouped
-# queries over at most 20 ids) instead of counting over every department.
+# queries over at most 20 ids) instead of counting over every department. The directory picks
+# its page as ids (a narrow sort), then loads those rows: one query more than a single SELECT.
 # Home and the cancer-type list compute their counts with grouped queries (one per depth of
 # the tree, one for the largest hospitals) when the data version has moved, as here; then
 # they come from the cache (see test_busy_page_counts_come_from_the_cache).
 EXPECTED_QUERIES = {
     "home": 8,
-    "directory": 8,
-    "directory filtered": 10,
-    "directory page 2": 8,
+    "directory": 9,
+    "directory filtered": 11,
+    "directory page 2": 9,
     "department": 17,
     "department breast": 17,
     "hospital list": 4,  # departments counted for the page shown only
@@ -627,6 +630,28 @@ def test_directory_cancer_type_filter_uses_the_search_resolution(
     assert f"Showing departments for <strong>{understood}</strong>" in html
     assert shown in html
     assert hidden not in html.split("result-count", 1)[1]
+
+
+def test_directory_filtered_by_a_cancer_type_alone_takes_its_count_from_the_cache(
+    client, django_assert_num_queries
+):
+    """The count of departments treating a type or a narrower one is the home page's, counted
+    once per data version; with any other filter the directory counts its matches."""
+    make_bulk_data(60)
+    client.get(DIRECTORY, {"cancer_type": "digestive-system-cancers"})  # fills the cache
+    with django_assert_num_queries(8) as captured:
+        response = client.get(DIRECTORY, {"cancer_type": "digestive-system-cancers"})
+    assert not any("__count" in query["sql"] for query in captured.captured_queries)
+    tree = CancerTypeTree.load(CancerType.objects.all())
+    ids = tree.subtree_ids(tree.get("digestive-system-cancers"))
+    expected = Department.objects.treating(ids).count()
+    assert response.context["paginator"].count == expected > 20
+    assert f"{expected} departments" in text_of(response)
+    assert len(response.context["departments"]) == 20
+    # Another filter as well: counted, and the count is that filter's.
+    response = client.get(DIRECTORY, {"cancer_type": "digestive-system-cancers", "kind": "medical"})
+    expected = Department.objects.treating(ids).filter(kind="medical").count()
+    assert response.context["paginator"].count == expected
 
 
 @pytest.mark.parametrize(("url", "cold", "warm"), [("/", 8, 3), ("/cancer-types/", 2, 1)])

@@ -23,7 +23,7 @@ from departments.search import (
 from departments.search.resolve import allowed_edits
 from departments.search.text import clean_query, qualifier_length, tokenise
 from departments.search.vocabulary import build_vocabulary
-from oncology_portal.search import search
+from oncology_portal.search import MAX_TRIALS, search
 from tests.helpers import make_bulk_data
 from trials.models import Trial, TrialSite
 
@@ -569,3 +569,26 @@ def test_ampersand_and_lay_abbreviations_resolve(query, slug):
     from departments.search import resolve
 
     assert resolve(query).cancer_type.slug == slug
+
+
+@pytest.mark.django_db
+def test_search_shows_the_first_trials_and_links_the_filtered_trial_list(client, portal_data):
+    """Ten trials under the departments, then the trial list filtered to the type (its full,
+    paginated list): the page does not grow with the trials."""
+    make_bulk_data(240)  # twelve bulk trials for each of the first twenty types
+    cancer_type = CancerType.objects.order_by("pk")[0]
+    response = client.get(reverse("portal:search"), {"q": cancer_type.name})
+    results = response.context["results"]
+    assert results.resolution.cancer_type.id == cancer_type.pk
+    assert len(results.trials) == MAX_TRIALS < results.trial_count
+    html = response.content.decode()
+    assert f"Showing the first 10 of {results.trial_count} trials." in html
+    link = f'<a href="/trials/?cancer_type={cancer_type.slug}">All trials for '
+    assert link in html
+    listed = client.get(f"/trials/?cancer_type={cancer_type.slug}")
+    assert listed.context["paginator"].count >= 12
+    # A place narrows the search, and the trial list has no place filter: no link.
+    response = client.get(reverse("portal:search"), {"q": f"{cancer_type.name} Testville"})
+    assert response.context["results"].places.found
+    assert response.context["results"].trial_list_url == ""
+    assert "All trials for" not in response.content.decode()

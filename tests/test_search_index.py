@@ -16,7 +16,7 @@ from departments.search.vocabulary import get_vocabulary
 from oncology_portal import rankindex
 from oncology_portal.models import DepartmentRank, TrialRank
 from oncology_portal.ranking import SERVICE_ONLY, RankingSQL
-from oncology_portal.search import CancerTypeQuery, gather, place, rank_trials
+from oncology_portal.search import MAX_TRIALS, CancerTypeQuery, gather, place, rank_trials
 from trials.models import Trial, TrialActivity, TrialSite
 
 from .helpers import make_bulk_data
@@ -119,7 +119,7 @@ def test_trials_rank_own_type_first_then_narrower_then_broader(portal_data):
         )
         hits, count = rank_trials(query)
         assert count == len(expected)
-        assert [hit.trial.pk for hit in hits] == [t.pk for t in expected[:50]]
+        assert [hit.trial.pk for hit in hits] == [t.pk for t in expected[:MAX_TRIALS]]
         groups_seen |= {group(t) for t in expected}
     assert groups_seen == {0, 1, 2}  # each group really occurred
 

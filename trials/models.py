@@ -205,6 +205,11 @@ class TrialSite(Sourced):
         constraints = [
             models.UniqueConstraint(fields=["trial", "department"], name="trialsite_unique"),
         ]
+        # "Which trials do these departments run": an index-only scan from the department side
+        # (search explains a page of departments by their trials; the directory counts them).
+        indexes = [
+            models.Index(fields=["department", "trial"], name="trialsite_department_trial_idx")
+        ]
 
     def __str__(self):
         return f"{self.trial} at {self.department}"

@@ -89,11 +89,13 @@ class Command(BaseCommand):
                 verb = "Generated"
         except SyntheticDataError as exc:
             raise CommandError(str(exc)) from exc
-        if connection.vendor == "postgresql":
-            # Millions of rows arrived at once: give the planner their statistics now rather
-            # than when autovacuum gets to them (measured: search 0.9 s -> 0.6 s cold).
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # Millions of rows arrived at once: give the planner their statistics, and the
+            # visibility map that index-only scans need, now rather than when autovacuum gets to
+            # them (measured: search 0.9 s -> 0.6 s cold; the directory filtered by a cancer
+            # type reads its links from the index alone).
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+                cursor.execute("VACUUM (ANALYZE)")
         elapsed = time.monotonic() - started
         if verbosity >= 1:
             for label, n in counts.items():
