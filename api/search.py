@@ -18,6 +18,20 @@ class TermSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
 
 
+class PlaceSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["city", "province", "hospital"], read_only=True)
+    name = serializers.CharField(read_only=True)
+    name_zh = serializers.CharField(read_only=True)
+    typed = serializers.CharField(read_only=True, help_text="As written in the query.")
+    slug = serializers.CharField(read_only=True, help_text="A hospital's slug; empty otherwise.")
+
+
+class DrugSerializer(serializers.Serializer):
+    slug = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    typed = serializers.CharField(read_only=True, help_text="The name it was written as.")
+
+
 class UnderstoodSerializer(serializers.Serializer):
     cancer_type = TermSerializer(read_only=True, allow_null=True)
     service = TermSerializer(read_only=True, allow_null=True)
@@ -32,6 +46,10 @@ class UnderstoodSerializer(serializers.Serializer):
     )
     alternatives = TermSerializer(many=True, read_only=True, help_text="Did you mean …?")
     see_also = TermSerializer(many=True, read_only=True)
+    places = PlaceSerializer(
+        many=True, read_only=True, help_text="Cities, provinces and hospitals named: they filter."
+    )
+    drugs = DrugSerializer(many=True, read_only=True, help_text="Drugs named, by any name.")
 
 
 class HospitalBriefSerializer(serializers.Serializer):
@@ -70,9 +88,12 @@ class SearchResultSerializer(serializers.Serializer):
     query = serializers.CharField(read_only=True, help_text="The query as used (200 characters).")
     truncated = serializers.BooleanField(read_only=True)
     mode = serializers.ChoiceField(
-        choices=["empty", "cancer_type", "service", "text"],
+        choices=["empty", "cancer_type", "service", "drug", "place", "text"],
         read_only=True,
-        help_text="What the departments were found by: a cancer type, a therapy, or free text.",
+        help_text=(
+            "What the departments were found by: a cancer type, a therapy, a drug, a place or "
+            "hospital alone, or free text."
+        ),
     )
     understood_as = UnderstoodSerializer(read_only=True)
     department_count = serializers.IntegerField(read_only=True)
@@ -83,6 +104,12 @@ class SearchResultSerializer(serializers.Serializer):
     departments = DepartmentHitSerializer(many=True, read_only=True)
     trial_count = serializers.IntegerField(read_only=True)
     trials = TrialHitSerializer(many=True, read_only=True)
+    trial_list_url = serializers.URLField(
+        read_only=True,
+        allow_null=True,
+        help_text="Every trial for the cancer type (or a narrower one) or the drug asked for: "
+        "the trial list, filtered (null when a place narrows the search or no such list exists).",
+    )
     suggestions = TermSerializer(
         many=True, read_only=True, help_text="Nearest terms when nothing matched."
     )
@@ -154,6 +181,20 @@ def search_payload(request, results):
             "ignored": list(resolution.ignored),
             "alternatives": [_term(t) for t in resolution.alternatives],
             "see_also": [_term(t) for t in resolution.see_also],
+            "places": [
+                {
+                    "kind": place.kind,
+                    "name": place.name,
+                    "name_zh": place.name_zh,
+                    "typed": place.typed,
+                    "slug": place.slug,
+                }
+                for place in results.places.places
+            ],
+            "drugs": [
+                {"slug": drug.slug, "name": drug.name, "typed": drug.typed}
+                for drug in results.drugs
+            ],
         },
         "department_count": results.department_count,
         "page": page.number,
@@ -165,6 +206,7 @@ def search_payload(request, results):
         "departments": departments,
         "trial_count": results.trial_count,
         "trials": trials,
+        "trial_list_url": absolute(results.trial_list_url) if results.trial_list_url else None,
         "suggestions": [_term(t) for t in results.suggestions],
     }
 

@@ -112,6 +112,10 @@ def env_int(name, default):
 
 # In-process repetitions: timed requests per page after one warm-up, stopped early once a page
 # has used its time budget (the number measured is reported).
-REPEATS = env_int("BENCH_REPEATS", 20)
+REPEATS = env_int("BENCH_REPEATS", 20)  # timed requests per page and cache mode, in all
+# The in-process runs alternate between the scales this many times (seed, large, seed, large),
+# each taking its share of REPEATS, so a drift in the machine's speed during the run (a shared
+# 2-core machine's speed is not constant) falls on every scale alike.
+ROUNDS = max(1, env_int("BENCH_ROUNDS", 2))
 ADMIN_REPEATS = env_int("BENCH_ADMIN_REPEATS", 5)
 PAGE_BUDGET_S = env_int("BENCH_PAGE_BUDGET", 30)

@@ -69,10 +69,12 @@ def drop(name):
 
 def settle(name):
     """VACUUM (ANALYZE): the database as autovacuum leaves it at rest (fresh statistics, and the
-    visibility map that index-only scans need), whatever the last migration or load did."""
-    print(f"  [{name}] VACUUM (ANALYZE)", flush=True)
+    visibility map that index-only scans need), whatever the last migration or load did; then a
+    CHECKPOINT, so the pages it wrote are not being flushed while pages are timed."""
+    print(f"  [{name}] VACUUM (ANALYZE); CHECKPOINT", flush=True)
     with psycopg.connect(database_url(name), autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE)")
+        conn.execute("CHECKPOINT")
 
 
 def counts(name):

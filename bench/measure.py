@@ -18,7 +18,7 @@ import os
 import statistics
 import time
 
-from .config import ADMIN_REPEATS, PAGE_BUDGET_S, PAGES, REPEATS, Page
+from .config import ADMIN_REPEATS, PAGE_BUDGET_S, PAGES, REPEATS, ROUNDS, Page
 
 WARM_SECONDS = 600
 SUPERUSER = "bench-superuser"
@@ -42,6 +42,7 @@ def summarise(samples):
         "n": len(samples),
         "median_ms": round(statistics.median(samples), 2),
         "p99_ms": round(percentile(samples, 0.99), 2),
+        "samples_ms": [round(sample, 3) for sample in samples],
     }
 
 
@@ -85,8 +86,9 @@ def measure(client, url, repeats, page_cache_seconds=0):
 
 def measure_page(client, page):
     print(f"    {page.url}", flush=True)
-    cold = measure(client, page.url, REPEATS)
-    warm = measure(client, page.url, REPEATS, page_cache_seconds=WARM_SECONDS)
+    repeats = math.ceil(REPEATS / ROUNDS)  # this round's share
+    cold = measure(client, page.url, repeats)
+    warm = measure(client, page.url, repeats, page_cache_seconds=WARM_SECONDS)
     return {
         "name": page.name,
         "url": page.url,
@@ -182,6 +184,7 @@ def department_slug(url):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("out")
+    parser.add_argument("--no-admin", action="store_true", help="pages only (a later round)")
     args = parser.parse_args()
     setup_django()
     from django.test import Client
@@ -190,9 +193,10 @@ def main():
     print("  pages (cold, then warm):", flush=True)
     client = Client(raise_request_exception=False)
     results = {"pages": [measure_page(client, page) for page in pages]}
-    print("  admin:", flush=True)
-    departments = [department_slug(p.url) for p in pages if p.growth_base == "department"]
-    results["admin"] = measure_admin(departments)
+    if not args.no_admin:
+        print("  admin:", flush=True)
+        departments = [department_slug(p.url) for p in pages if p.growth_base == "department"]
+        results["admin"] = measure_admin(departments)
     with open(args.out, "w") as out:
         json.dump(results, out, indent=1)
 

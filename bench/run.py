@@ -19,7 +19,7 @@ from pathlib import Path
 
 import redis
 
-from . import config, databases, report, serve
+from . import config, databases, measure, report, serve
 from .config import CACHE_URL, PAGES, PYTHON, RESULTS_DIR, ROOT, SEED_DB, SIZES, Scale, env_int
 
 
@@ -83,26 +83,53 @@ def prepare(args):
     return scales
 
 
-def measure_in_process(scale):
+def measure_in_process(scale, first_round=True):
     """Run bench/measure.py on the scale's database; return its figures."""
+    print(f"\nMeasuring {scale.name} ({scale.database}) in-process", flush=True)
+    redis.Redis.from_url(CACHE_URL).flushdb()  # no page or vocabulary from another database
     env = databases.django_env(scale.database, CACHE_URL=CACHE_URL)
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         command = [PYTHON, "-m", "bench.measure", out.name]
+        if not first_round:
+            command.append("--no-admin")
         subprocess.run(command, cwd=ROOT, env=env, check=True)
         return json.loads(Path(out.name).read_text())
 
 
-def measure_scale(scale, wrk_seconds):
-    print(f"\nMeasuring {scale.name} ({scale.database})", flush=True)
-    redis.Redis.from_url(CACHE_URL).flushdb()  # no page or vocabulary from another database
+def pooled(rounds):
+    """One scale's in-process figures from every round: each page's timed samples pooled (its
+    queries and bytes from the first round), the admin from the first round."""
+    first = rounds[0]
+    for later in rounds[1:]:
+        by_url = {page["url"]: page for page in later["pages"]}
+        for page in first["pages"]:
+            other = by_url.get(page["url"])
+            for mode in ("cold", "warm") if other else ():
+                samples = page[mode]["samples_ms"] + other[mode]["samples_ms"]
+                page[mode].update(measure.summarise(samples))
+    return first
+
+
+def measure_in_rounds(scales):
+    """The in-process figures of every scale, the scales alternating round by round."""
+    rounds = {scale.name: [] for scale in scales}
+    for number in range(config.ROUNDS):
+        for scale in scales:
+            rounds[scale.name].append(measure_in_process(scale, first_round=number == 0))
+    return {name: pooled(results) for name, results in rounds.items()}
+
+
+def measure_scale(scale, in_process, wrk_seconds):
     result = {
         "name": scale.name,
         "database": scale.database,
         "counts": databases.counts(scale.database),
         "size_requested": dataclasses.asdict(scale.size) if scale.size else None,
-        **measure_in_process(scale),
+        **in_process,
     }
     if wrk_seconds:
+        print(f"\nMeasuring {scale.name} ({scale.database}) with gunicorn", flush=True)
+        redis.Redis.from_url(CACHE_URL).flushdb()
         print(f"  gunicorn + wrk, {wrk_seconds} s per page, page cache on then off", flush=True)
         urls = [page["url"] for page in result["pages"]]
         served = serve.serve_and_measure(scale.database, CACHE_URL, urls, wrk_seconds)
@@ -120,12 +147,14 @@ def main():
     scales = prepare(args)
     if args.wrk_seconds:
         serve.collectstatic(SEED_DB)
-    measured = [measure_scale(scale, args.wrk_seconds) for scale in scales]
+    in_process = measure_in_rounds(scales)
+    measured = [measure_scale(s, in_process[s.name], args.wrk_seconds) for s in scales]
     failures = report.evaluate(measured)
     result = {
         "machine": report.machine(databases.server_version(), load_at_start),
         "settings": {
             "repeats": config.REPEATS,
+            "rounds": config.ROUNDS,
             "admin_repeats": config.ADMIN_REPEATS,
             "page_budget_s": config.PAGE_BUDGET_S,
             "wrk_seconds": args.wrk_seconds,

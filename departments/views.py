@@ -17,6 +17,18 @@ from .tree import CancerTypeTree
 DEPARTMENTS_PER_HOSPITAL = 6
 
 
+def first_departments():
+    """A hospital's first departments by name, as a list of links (names and slugs only: a
+    department's long texts stay in the database)."""
+    return Prefetch(
+        "departments",
+        queryset=Department.objects.only("slug", "name", "name_zh_hans", "hospital_id").order_by(
+            "name"
+        )[:DEPARTMENTS_PER_HOSPITAL],
+        to_attr="first_departments",
+    )
+
+
 class DepartmentDetailView(DetailView):
     """/departments/<slug>/ — everything the department's source states, each fact sourced.
 
@@ -57,13 +69,7 @@ class HospitalListView(ForgivingPaginationMixin, ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        return Hospital.objects.order_by("name", "slug").prefetch_related(
-            Prefetch(
-                "departments",
-                queryset=Department.objects.order_by("name")[:DEPARTMENTS_PER_HOSPITAL],
-                to_attr="first_departments",
-            )
-        )
+        return Hospital.objects.order_by("name", "slug").prefetch_related(first_departments())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -1,4 +1,4 @@
-"""A shared page cache for visitors, keyed on the URL, the language and a data version.
+"""A shared page cache for visitors, keyed on the full URL, the language and a data version.
 
 - Anonymous ``GET`` requests for public pages are answered from the shared cache (Django's
   cache framework: Redis in production, local memory in development).
@@ -71,8 +71,10 @@ def _cacheable_response(response):
 
 
 def page_key(request, version):
+    """The full URL (scheme, host, path, query: pages print their own absolute address), the
+    language and the data version."""
     language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
-    url = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
     return f"portal:page:{version}:{language}:{url}"
 
 

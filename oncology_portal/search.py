@@ -570,15 +570,15 @@ def rank_trials(query):
         rows = rows.filter(trial__in=_trials_in_hospitals(query.hospital_ids))
     # The first rows in index order, and the count as one scalar subquery (not a window over
     # every row of the type).
+    # The trials come with their rows (one query for the page, its trials and the count).
     total = rows.order_by().values("cancer_type").annotate(n=Count("*")).values("n")
     ranked = list(
         rows.annotate(total=Subquery(total))
-        .order_by("group", "name", "trial_id")
-        .values_list("trial_id", "total")[:MAX_TRIALS]
+        .select_related("trial")
+        .order_by("group", "name", "trial_id")[:MAX_TRIALS]
     )
-    trials = Trial.objects.in_bulk([trial_id for trial_id, _ in ranked])
-    shown = [trials[trial_id] for trial_id, _ in ranked]
-    count = ranked[0][1] if ranked else 0
+    shown = [row.trial for row in ranked]
+    count = ranked[0].total if ranked else 0
     return [_trial_hit(query, trial) for trial in _with_types_and_sites(shown)], count
 
 

@@ -14,12 +14,11 @@ from departments.listing import FilteredListMixin, ForgivingPaginationMixin
 from departments.models import (
     CancerType,
     CancerTypeAlias,
-    Department,
     DepartmentCancerType,
     Hospital,
 )
 from departments.tree import CancerTypeTree, best_departments_by_reach
-from departments.views import DEPARTMENTS_PER_HOSPITAL
+from departments.views import first_departments
 from trials.models import Trial
 
 from .filters import DepartmentFilter, attach_trial_counts, directory_queryset
@@ -54,13 +53,7 @@ class HomeView(TemplateView):
             Hospital.objects.filter(pk__in=largest_hospitals(HOME_HOSPITALS))
             .annotate(department_count=Count("departments"))
             .order_by("-department_count", "name", "slug")
-            .prefetch_related(
-                Prefetch(
-                    "departments",
-                    queryset=Department.objects.order_by("name")[:DEPARTMENTS_PER_HOSPITAL],
-                    to_attr="first_departments",
-                )
-            )
+            .prefetch_related(first_departments())
         )
         context.update(
             groups=tree.roots,

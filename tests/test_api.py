@@ -288,6 +288,31 @@ def test_search_understands_hcc_and_says_why(client, portal_data):
     assert first["reason"].startswith("Lists hepatocellular carcinoma")
 
 
+def test_search_says_which_places_and_drugs_it_read(client, portal_data):
+    """A place and a drug named are part of what the query was understood as, as on the page."""
+    data = get_json(client, f"{API}/search/?q=Tecentriq")
+    assert data["mode"] == "drug"
+    assert data["understood_as"]["drugs"] == [
+        {"slug": "atezolizumab", "name": "Atezolizumab", "typed": "Tecentriq"}
+    ]
+    assert data["understood_as"]["places"] == []
+    assert data["trial_list_url"] == "http://testserver/trials/?intervention=atezolizumab"
+    data = get_json(client, f"{API}/search/?q=liver cancer Hangzhou")
+    assert data["mode"] == "cancer_type"
+    places = data["understood_as"]["places"]
+    assert [(p["kind"], p["name"], p["typed"]) for p in places] == [
+        ("city", "Hangzhou", "hangzhou")  # as the query was normalised
+    ]
+    assert data["understood_as"]["drugs"] == []
+    assert data["trial_list_url"] is None  # the trial list has no place filter
+    data = get_json(client, f"{API}/search/?q=FAHZU")
+    assert data["mode"] == "place"
+    assert data["understood_as"]["places"][0]["kind"] == "hospital"
+    assert data["understood_as"]["places"][0]["slug"] == "fahzu"
+    data = get_json(client, f"{API}/search/?q=HCC")
+    assert data["trial_list_url"] == "http://testserver/trials/?cancer_type=hepatocellular-carcinoma"
+
+
 def test_search_pages(client, portal_data):
     data = get_json(client, f"{API}/search/?q=cancer&page_size=1")
     if data["pages"] > 1:

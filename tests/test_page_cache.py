@@ -55,6 +55,22 @@ def test_query_string_and_language_are_part_of_the_key(client, portal_data):
     assert ":zh-hans:" in pagecache.page_key(chinese, "v1")
 
 
+def test_the_host_and_scheme_are_part_of_the_key(client, portal_data, settings):
+    """A page prints its own absolute address: one host's copy is never served on another."""
+    settings.ALLOWED_HOSTS = ["portal.example", "www.portal.example"]
+    first = client.get("/trials/", HTTP_HOST="portal.example")
+    assert first["X-Page-Cache"] == "miss"
+    other = client.get("/trials/", HTTP_HOST="www.portal.example")
+    assert other["X-Page-Cache"] == "miss"
+    assert "http://www.portal.example/trials/" in other.content.decode()
+    assert "http://portal.example/trials/" not in other.content.decode()
+    assert client.get("/trials/", HTTP_HOST="www.portal.example")["X-Page-Cache"] == "hit"
+    secure = client.get("/trials/", HTTP_HOST="portal.example", secure=True)
+    assert secure["X-Page-Cache"] == "miss"
+    # A host that is not allowed is refused, not cached.
+    assert client.get("/trials/", HTTP_HOST="evil.example").status_code == 400
+
+
 def test_a_saved_record_appears_at_once(client, portal_data):
     assert (
         "Renamed for the cache test"
