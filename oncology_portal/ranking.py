@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from departments.dataversion import cached
 from departments.models import Department, DepartmentCancerType, DepartmentService
 
 from .models import DepartmentRank
@@ -66,6 +67,9 @@ class RankingSQL:
     sql: str
     params: list
     order: str = ORDER.format(offer="")
+    # The type's candidates alone (no place, no service): their number moves only with the
+    # data, so it is counted once per data version (departments.dataversion) under this key.
+    count_key: str = ""
 
     @classmethod
     def build(cls, query, hospital_ids=None):
@@ -78,6 +82,7 @@ class RankingSQL:
                 f"FROM {rank} "
                 f"WHERE cancer_type_id = %s{where}",
                 [query.type_id, *where_params],
+                count_key="" if where else f"department-rank-count:{query.type_id}",
             )
         services = list(query.service_ids)
         sql = (
@@ -108,7 +113,13 @@ class RankingSQL:
     def page(self, offset, limit):
         """Department ids of one page, best first, and how many candidates there are in all
         (0 when the page is past the end). The page walks the index in order and stops; the
-        count is a separate scan of the index, computed once."""
+        count is a separate scan of the index, computed once (or kept, see count_key)."""
+        if self.count_key:
+            sql = f"SELECT id FROM ({self.sql}) ranked ORDER BY {self.order} LIMIT %s OFFSET %s"
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*self.params, limit, offset])
+                ids = [row[0] for row in cursor.fetchall()]
+            return ids, cached(self.count_key, self.count) if ids else 0
         sql = (
             f"SELECT id, (SELECT COUNT(*) FROM ({self.sql}) counted) FROM ({self.sql}) ranked "
             f"ORDER BY {self.order} LIMIT %s OFFSET %s"

@@ -32,6 +32,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from departments.dataversion import cached
 from departments.localise import is_chinese
 from departments.models import (
     CancerType,
@@ -317,9 +318,9 @@ def _gather_links(query, evidence, department_ids):
 
 def _gather_trials(query, evidence, department_ids):
     ids = query.expansion.ids
-    for dep_id, dep_name, dep_slug, trial_id, trial_name, cid in TrialSite.objects.filter(
-        trial__cancer_types__in=ids, department_id__in=department_ids
-    ).values_list(
+    # No ORDER BY (the reasons sort the trials by name): a department's sites in index order.
+    sites = TrialSite.objects.filter(trial__cancer_types__in=ids, department_id__in=department_ids)
+    for dep_id, dep_name, dep_slug, trial_id, trial_name, cid in sites.order_by().values_list(
         "department_id",
         "department__name",
         "department__slug",
@@ -568,17 +569,18 @@ def rank_trials(query):
     rows = TrialRank.objects.filter(cancer_type=query.type_id)
     if query.hospital_ids is not None:
         rows = rows.filter(trial__in=_trials_in_hospitals(query.hospital_ids))
-    # The first rows in index order, and the count as one scalar subquery (not a window over
-    # every row of the type).
-    # The trials come with their rows (one query for the page, its trials and the count).
-    total = rows.order_by().values("cancer_type").annotate(n=Count("*")).values("n")
-    ranked = list(
-        rows.annotate(total=Subquery(total))
-        .select_related("trial")
-        .order_by("group", "name", "trial_id")[:MAX_TRIALS]
-    )
+    # The first rows in index order, with their trials; and the count: for the type alone it
+    # moves only with the data (counted once per data version), else one scalar subquery (not
+    # a window over every row of the type).
+    ranked = rows.select_related("trial").order_by("group", "name", "trial_id")
+    if query.hospital_ids is None:
+        ranked = list(ranked[:MAX_TRIALS])
+        count = cached(f"trial-rank-count:{query.type_id}", rows.count) if ranked else 0
+    else:
+        total = rows.order_by().values("cancer_type").annotate(n=Count("*")).values("n")
+        ranked = list(ranked.annotate(total=Subquery(total))[:MAX_TRIALS])
+        count = ranked[0].total if ranked else 0
     shown = [row.trial for row in ranked]
-    count = ranked[0].total if ranked else 0
     return [_trial_hit(query, trial) for trial in _with_types_and_sites(shown)], count
 
 

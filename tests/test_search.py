@@ -540,6 +540,11 @@ def test_search_page_query_count_does_not_grow_with_data(client, portal_data, qu
     with CaptureQueriesContext(connection) as before:
         page(client, q=query)
     make_bulk_data(200)
+    # The data version moved: the first search of a type counts its departments and trials
+    # again (two queries), kept until the next write.
+    with CaptureQueriesContext(connection) as first:
+        page(client, q=query)
+    assert len(before) <= len(first) <= len(before) + 2
     with CaptureQueriesContext(connection) as after:
         response = client.get(url, {"q": query})
     assert response.status_code == 200

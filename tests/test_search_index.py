@@ -206,3 +206,24 @@ def test_bulk_writers_rebuild_once(portal_data, django_assert_max_num_queries):
         assert not DepartmentRank.objects.filter(department__in=new).exists()  # not yet
     assert DepartmentRank.objects.filter(department__in=new, cancer_type=breast).count() == 3
     _assert_equal_to_full_rebuild()
+
+
+@pytest.mark.django_db
+def test_the_counts_kept_per_data_version_follow_every_write(client, portal_data):
+    """A type's department and trial counts are kept until the data version moves: a link or a
+    trial saved in the ORM (admin, import, scripts) counts at once."""
+    from departments.models import Department, DepartmentCancerType, Hospital
+    from oncology_portal.search import search
+
+    before = search("HCC")
+    departments, trials = len(before.hits), before.trial_count
+    assert search("HCC").trial_count == trials  # now from the cache
+    hcc = CancerType.objects.get(slug="hepatocellular-carcinoma")
+    hospital = Hospital.objects.first()
+    department = Department.objects.create(hospital=hospital, name="Counted Dept", slug="counted")
+    DepartmentCancerType.objects.create(department=department, cancer_type=hcc)
+    trial = Trial.objects.create(name="COUNTED-1", slug="counted-1")
+    trial.cancer_types.add(hcc)
+    after = search("HCC")
+    assert len(after.hits) == departments + 1
+    assert after.trial_count == trials + 1
