@@ -144,6 +144,17 @@ class FilterNoticesMixin:
     NOUNS = {}
     #: Parameters that "Clear all filters" keeps (besides any that are not filters).
     KEPT_ON_CLEAR = ()
+    #: A filter that, set alone, gives a list whose size moves only with the data: its count
+    #: is kept per data version (departments.listing.FilteredListMixin).
+    COUNT_KEPT_FOR = ("cancer_type",)
+
+    def count_key(self):
+        """"cancer_type=liver-cancer" when that filter alone is set (and valid), else None."""
+        active = self.active_filters()
+        if len(active) != 1 or active[0]["name"] not in self.COUNT_KEPT_FOR:
+            return None
+        name = active[0]["name"]
+        return f"{name}={self.form.cleaned_data[name]}"
 
     def url_without(self, *names):
         """This page's URL without the given parameters and the page number."""

@@ -73,7 +73,8 @@ class FilteredListMixin(ForgivingPaginationMixin):
 
     Unfiltered, the list is the whole table: its size moves only with the data, so it is
     counted once per data version (tens of milliseconds at 200,000 trials) instead of per page.
-    A FilterSet may know other counts without counting (`known_count()`, None when it does not).
+    So is the list filtered on one cancer type alone, the way the cancer-type pages link to it
+    (FilterNoticesMixin.count_key).
     """
 
     page_by_ids = True
@@ -85,8 +86,8 @@ class FilteredListMixin(ForgivingPaginationMixin):
             return paginator
         if not filterset.active_filters():
             paginator.count = cached(f"list-count:{type(self).__name__}", queryset.count)
-        elif (known := getattr(filterset, "known_count", lambda: None)()) is not None:
-            paginator.count = known
+        elif key := filterset.count_key():
+            paginator.count = cached(f"list-count:{type(self).__name__}:{key}", queryset.count)
         return paginator
 
     def get_context_data(self, **kwargs):

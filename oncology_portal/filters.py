@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 
-from departments.counts import count_by, departments_covering_each_type
+from departments.counts import count_by
 from departments.filters import (
     _CONTROL,
     CHOOSE_FROM_LIST,
@@ -263,14 +263,6 @@ class DepartmentFilter(FilterNoticesMixin, django_filters.FilterSet):
         selected = self.selected_cancer_type
         ancestors = self.tree.ancestors(selected) if selected else []
         return ancestors[0] if ancestors else None
-
-    def known_count(self):
-        """Filtered on a cancer type alone, the count the home page shows for it (counted once
-        per data version, departments.counts); else None (the list counts its matches)."""
-        selected = self.selected_cancer_type
-        if selected is None or [item["name"] for item in self.active_filters()] != ["cancer_type"]:
-            return None
-        return departments_covering_each_type(self.tree).get(selected.pk, 0)
 
     @property
     def selected_cancer_type(self):

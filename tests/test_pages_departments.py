@@ -635,8 +635,8 @@ def test_directory_cancer_type_filter_uses_the_search_resolution(
 def test_directory_filtered_by_a_cancer_type_alone_takes_its_count_from_the_cache(
     client, django_assert_num_queries
 ):
-    """The count of departments treating a type or a narrower one is the home page's, counted
-    once per data version; with any other filter the directory counts its matches."""
+    """The count of departments treating a type or a narrower one is counted once per data
+    version; with any other filter the directory counts its matches."""
     make_bulk_data(60)
     client.get(DIRECTORY, {"cancer_type": "digestive-system-cancers"})  # fills the cache
     with django_assert_num_queries(8) as captured:

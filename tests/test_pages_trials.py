@@ -5,7 +5,10 @@ import re
 import pytest
 from django.urls import reverse
 
+from departments.models import CancerType
+from departments.tree import CancerTypeTree
 from tests.helpers import make_bulk_data
+from trials.models import Trial
 
 pytestmark = pytest.mark.django_db
 
@@ -335,6 +338,29 @@ def _assert_page_query_counts(client, django_assert_num_queries):
 def test_query_counts_with_seed_data(client, portal_data, django_assert_num_queries):
     """Guards against N+1: each page makes a fixed number of queries."""
     _assert_page_query_counts(client, django_assert_num_queries)
+
+
+def test_a_list_filtered_by_a_cancer_type_alone_is_counted_once_per_data_version(
+    client, portal_data, django_assert_num_queries
+):
+    """As the cancer-type pages link to it: the first request counts, later ones read the count
+    until a write moves the data version; any other filter is counted every time."""
+    make_bulk_data(60)
+    url = LIST_URL + "?cancer_type=digestive-system-cancers"
+    first = client.get(url)
+    with django_assert_num_queries(LIST_QUERIES - 1) as captured:
+        second = client.get(url)
+    assert not any("__count" in query["sql"] for query in captured.captured_queries)
+    tree = CancerTypeTree.load(CancerType.objects.all())
+    expected = Trial.objects.for_cancer_types(
+        tree.subtree_ids(tree.get("digestive-system-cancers"))
+    ).count()
+    assert first.context["paginator"].count == second.context["paginator"].count == expected > 20
+    trial = Trial.objects.create(name="ZZ-COUNTED", slug="zz-counted")
+    trial.cancer_types.add(CancerType.objects.get(slug="liver-cancer"))
+    assert client.get(url).context["paginator"].count == expected + 1  # the write counts at once
+    with django_assert_num_queries(LIST_QUERIES):
+        client.get(url + "&phase=2")
 
 
 def test_query_counts_do_not_grow_with_data(client, portal_data, django_assert_num_queries):
