@@ -69,6 +69,9 @@ def test_api_query_counts_do_not_grow_with_the_data(client, portal_data, setting
 
 def assert_search_costs_what_the_page_costs(client):
     for q in SEARCHES:
+        # The first search of a type after a write counts its candidates (kept until the next
+        # write): compare the two once that is done.
+        client.get(f"{API}/search/?q={q}")
         api = measure(client, f"{API}/search/?q={q}")
         page = measure(client, f"/search/?q={q}")
         assert api <= page, (q, api, page)
