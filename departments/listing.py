@@ -5,6 +5,8 @@ FilterView whose FilterSet uses filters.FilterNoticesMixin); the page renders th
 templates/includes/active_filters.html and the page links with includes/pagination.html.
 """
 
+from collections.abc import Sequence
+
 from django.utils.translation import gettext as _
 
 from .dataversion import cached
@@ -21,6 +23,51 @@ def rows_of_page(queryset, ids):
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
+class FirstThenRest(Sequence):
+    """The ids of `queryset` with the rows matching `first` before the others, each part by
+    `order`: read as two index-ordered queries instead of one sort of every match (the
+    directory filtered by a broad cancer type matches 40,000 departments; sorting them all to
+    show 20 took 70 ms, walking the name index takes one).
+
+    A page costs one query when it lies among the first rows, two when it reaches the rest
+    (three past them: the first rows are counted).
+    """
+
+    #: From this row on, one sort of every match is cheaper than skipping thousands of rows in
+    #: two parts (pages 50 and beyond of a list of 20 a page).
+    DEEP = 1000
+
+    def __init__(self, queryset, first, order):
+        self._sorted = queryset.values_list("pk", flat=True)  # the same order, in one sort
+        base = queryset.order_by()
+        self._first = base.filter(first).order_by(*order).values_list("pk", flat=True)
+        self._rest = base.exclude(first).order_by(*order).values_list("pk", flat=True)
+        self._all = base.values_list("pk", flat=True)
+        self._total = None
+
+    def count(self):
+        """How many ids in all (Paginator counts a list with count(), as a QuerySet)."""
+        if self._total is None:
+            self._total = self._all.count()
+        return self._total
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, index.stop
+        if start >= self.DEEP:
+            return list(self._sorted[start:stop])
+        first = list(self._first[start:stop])
+        if len(first) == stop - start:
+            return first
+        # The first rows end on this page, or before it (then they are counted).
+        before = start + len(first) if first else self._first.count()
+        return first + list(self._rest[max(0, start - before) : stop - before])
+
+
 class ForgivingPaginationMixin:
     """A bad page number (`page=abc`, `page=99999`) shows a real page and says so, never a 404."""
 
@@ -31,8 +78,12 @@ class ForgivingPaginationMixin:
     #: far less when the rows sorted are (id, sort keys) than whole records (see rows_of_page).
     page_by_ids = False
 
+    def ids_to_page(self, queryset):
+        """What the page is chosen from when `page_by_ids`: the queryset's ids, in its order."""
+        return queryset.values_list("pk", flat=True)
+
     def paginate_queryset(self, queryset, page_size):
-        paged = queryset.values_list("pk", flat=True) if self.page_by_ids else queryset
+        paged = self.ids_to_page(queryset) if self.page_by_ids else queryset
         paginator = self.get_paginator(paged, page_size, allow_empty_first_page=True)
         requested = self.request.GET.get(self.page_kwarg, "")
         page = paginator.get_page(requested)

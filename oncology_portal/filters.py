@@ -228,6 +228,8 @@ class DepartmentFilter(FilterNoticesMixin, django_filters.FilterSet):
             cancer_type__in=ids,
             relation=DepartmentCancerType.Relation.PRIMARY_FOCUS,
         )
+        # The directory reads this order as two index-ordered parts (FirstThenRest).
+        self.focus_first = Exists(focus)
         return (
             queryset.treating(ids)
             .annotate(focus_match=Exists(focus))

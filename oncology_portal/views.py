@@ -10,7 +10,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from departments.counts import departments_covering_each_type, largest_hospitals
-from departments.listing import FilteredListMixin, ForgivingPaginationMixin
+from departments.listing import FilteredListMixin, FirstThenRest, ForgivingPaginationMixin
 from departments.models import (
     CancerType,
     CancerTypeAlias,
@@ -90,6 +90,16 @@ class DepartmentListView(FilteredListMixin, FilterView):
 
     def get_queryset(self):
         return directory_queryset()
+
+    def ids_to_page(self, queryset):
+        """Filtered by a cancer type (and no sort chosen): the departments stating their focus
+        among its types first, then the others, each by name, as two index-ordered parts."""
+        filterset = self.filterset
+        focus = getattr(filterset, "focus_first", None)
+        ordering = filterset.form.cleaned_data.get("ordering") if filterset.is_valid() else None
+        if focus is None or ordering:
+            return super().ids_to_page(queryset)
+        return FirstThenRest(queryset, focus, ("name", "pk"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

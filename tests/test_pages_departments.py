@@ -7,9 +7,10 @@ import re
 from html import unescape
 
 import pytest
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
-from departments.models import CancerType, Department
+from departments.models import CancerType, Department, DepartmentCancerType
 from departments.tree import CancerTypeTree
 from tests.helpers import make_bulk_data
 
@@ -588,7 +589,7 @@ QUERY_PAGES = {
 EXPECTED_QUERIES = {
     "home": 8,
     "directory": 9,
-    "directory filtered": 11,
+    "directory filtered": 12,  # by a cancer type: focus departments, then the rest (two)
     "directory page 2": 9,
     "department": 17,
     "department breast": 17,
@@ -639,7 +640,8 @@ def test_directory_filtered_by_a_cancer_type_alone_takes_its_count_from_the_cach
     version; with any other filter the directory counts its matches."""
     make_bulk_data(60)
     client.get(DIRECTORY, {"cancer_type": "digestive-system-cancers"})  # fills the cache
-    with django_assert_num_queries(8) as captured:
+    # Nine: the page's ids are read in two parts (the few focus departments, then the rest).
+    with django_assert_num_queries(9) as captured:
         response = client.get(DIRECTORY, {"cancer_type": "digestive-system-cancers"})
     assert not any("__count" in query["sql"] for query in captured.captured_queries)
     tree = CancerTypeTree.load(CancerType.objects.all())
@@ -661,3 +663,45 @@ def test_busy_page_counts_come_from_the_cache(client, django_assert_num_queries,
         first = client.get(url).content
     with django_assert_num_queries(warm):
         assert client.get(url).content == first
+
+
+@pytest.mark.parametrize("deep", [1000, 7])
+def test_focus_first_pages_are_the_single_sort_read_in_two_parts(client, monkeypatch, deep):
+    """The directory filtered by a cancer type pages its stated-focus departments first, then
+    the others, each by name: page by page the same ids as one sort of every match would give
+    (also past FirstThenRest.DEEP, where it is that one sort)."""
+    from departments.listing import FirstThenRest
+
+    monkeypatch.setattr(FirstThenRest, "DEEP", deep)
+    departments, _ = make_bulk_data(45)
+    digestive = CancerType.objects.get(slug="digestive-system-cancers")
+    tree = CancerTypeTree.load(CancerType.objects.all())
+    ids = tree.subtree_ids(tree.get("digestive-system-cancers"))
+    # A few bulk departments state a digestive focus, so focus rows and the rest interleave by name.
+    for department in departments[5:30:4]:
+        DepartmentCancerType.objects.create(
+            department=department, cancer_type=digestive, relation="primary_focus"
+        )
+    focus = DepartmentCancerType.objects.filter(
+        department=OuterRef("pk"), cancer_type__in=ids, relation="primary_focus"
+    )
+    expected = list(
+        Department.objects.treating(ids)
+        .annotate(focus_match=Exists(focus))
+        .order_by("-focus_match", "name", "pk")
+        .values_list("slug", flat=True)
+    )
+    assert len(expected) > 40
+    shown = []
+    for number in range(1, len(expected) // 20 + 2):
+        response = client.get(
+            DIRECTORY, {"cancer_type": "digestive-system-cancers", "page": number}
+        )
+        shown += [department.slug for department in response.context["departments"]]
+    assert shown == expected
+    # A chosen sort is one ordinary sort.
+    response = client.get(
+        DIRECTORY, {"cancer_type": "digestive-system-cancers", "ordering": "-name"}
+    )
+    names = [department.name for department in response.context["departments"]]
+    assert names == sorted(names, reverse=True)
