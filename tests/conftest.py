@@ -9,11 +9,14 @@ and the rollback undoes whatever a browser test wrote.
 import os
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 from django.test.utils import modify_settings, override_settings
+from django.utils import translation
 
 from departments.models import Department
+from departments.search import reset_vocabulary_cache
 
 from .helpers import SLUG_A, make_curator, make_editor
 
@@ -33,6 +36,16 @@ def _fast_password_hasher():
     """PBKDF2 takes ~1 s a password by design; the tests check who may log in, not the hashing."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture
+def fresh_vocabulary(portal_data):
+    """Rebuild the cached search vocabulary from this test's database (ids differ between
+    runs); leave the language as found (a /zh-hans/ page activates Chinese in this thread).
+    Search test modules use it with `pytest.mark.usefixtures`."""
+    reset_vocabulary_cache()
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ Fixtures built on them (the live server, the browser page, editor and curator cl
 tests/conftest.py.
 """
 
+import re
 from html.parser import HTMLParser
 
 from django.contrib.auth import get_user_model
@@ -150,6 +151,43 @@ def form_data(response, form_id=None, **changes):
 
 def change_form_id(model):
     return f"{model._meta.model_name}_form"
+
+
+# --- the search page ----------------------------------------------------------------------------
+
+# A ranked department on the search page, English or Chinese: its slug.
+RESULT_LINK = re.compile(
+    r'<li class="card search-result">\s*<h3><a href="(?:/zh-hans)?/departments/([\w-]+)/">', re.S
+)
+
+
+def search_page(client, query, url="/search/", **params):
+    """The search page for `query` (English unless `url` says otherwise), asserted 200."""
+    response = client.get(url, {"q": query, **params})
+    assert response.status_code == 200
+    return response
+
+
+def result_slugs(response):
+    """The ranked departments' slugs, in the page's order."""
+    return RESULT_LINK.findall(response.content.decode())
+
+
+def ranked_slugs(client, query):
+    """The departments the English search page ranks for `query`, best first."""
+    return result_slugs(search_page(client, query))
+
+
+def assert_ranked(slugs, query, must, must_not, first):
+    """A referrer table row: `must` among the results, `must_not` absent, `first` first, and
+    each department once."""
+    for slug in must:
+        assert slug in slugs, f"{query!r}: expected {slug} in {slugs}"
+    for slug in must_not:
+        assert slug not in slugs, f"{query!r}: {slug} must not appear in {slugs}"
+    if first:
+        assert slugs[0] == first, f"{query!r}: expected {first} first, got {slugs}"
+    assert len(slugs) == len(set(slugs)), "a department appears once"
 
 
 # --- bulk data for query-count tests ------------------------------------------------------

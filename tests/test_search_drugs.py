@@ -14,39 +14,24 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
 
 from departments.normalise import normalise
-from departments.search import reset_vocabulary_cache
 from oncology_portal.drugs import find_drugs
 from trials.models import InterventionAlias
 
-from .helpers import make_bulk_data
+from .helpers import make_bulk_data, search_page
+
+pytestmark = pytest.mark.usefixtures("fresh_vocabulary")
 
 M3 = "fahzu-medical-oncology-3"
 BR = "zhejiang-cancer-hospital-breast-medical-oncology"
 ENRICHMENT = Path(settings.BASE_DIR) / "fixtures" / "seeds" / "ENRICHMENT.md"
 
 
-@pytest.fixture(autouse=True)
-def fresh_vocabulary(portal_data):
-    """Rebuild the cached vocabulary from this test's database; leave the language as found
-    (a request to a /zh-hans/ page activates Chinese in this thread)."""
-    reset_vocabulary_cache()
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
-
-
 def drug_names_section():
     text = ENRICHMENT.read_text(encoding="utf-8")
     start = text.index("## Drug names")
     return text[start : text.index("\n## ", start + 1)]
-
-
-def search_page(client, query, url="/search/"):
-    response = client.get(url, {"q": query})
-    assert response.status_code == 200
-    return response
 
 
 def text_of(response):
@@ -162,7 +147,7 @@ def test_api_search_answers_as_the_page_for_drugs(client):
 
 
 def test_a_query_that_resolves_completely_looks_up_no_drug_or_place(client):
-    """"HCC" leaves no word unread: neither lookup runs (no extra query); "HCC Avastin" does."""
+    """ "HCC" leaves no word unread: neither lookup runs (no extra query); "HCC Avastin" does."""
     search_page(client, "HCC")
     with CaptureQueriesContext(connection) as queries:
         search_page(client, "HCC")

@@ -10,16 +10,15 @@ import re
 from html import unescape
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
 
 from departments.models import Hospital
-from departments.search import reset_vocabulary_cache
 from departments.search.places import CITY, HOSPITAL, PROVINCE, find_places
 
-from .helpers import make_bulk_data
+from .helpers import make_bulk_data, result_slugs, search_page
+
+pytestmark = pytest.mark.usefixtures("fresh_vocabulary")
 
 M1 = "fahzu-medical-oncology-1"
 M3 = "fahzu-medical-oncology-3"
@@ -27,33 +26,10 @@ H55 = "cancer-hospital-1955-oncology-department"
 BR = "zhejiang-cancer-hospital-breast-medical-oncology"
 RT = "jilin-first-hospital-radiation-oncology"
 
-RESULT_LINK = re.compile(
-    r'<li class="card search-result">\s*<h3><a href="(?:/zh-hans)?/departments/([\w-]+)/">', re.S
-)
-
-
-@pytest.fixture(autouse=True)
-def fresh_vocabulary(portal_data):
-    """Rebuild the cached vocabulary from this test's database; leave the language as found
-    (a request to a /zh-hans/ page activates Chinese in this thread)."""
-    reset_vocabulary_cache()
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
-
-
-def search_page(client, query, url=None):
-    response = client.get(url or "/search/", {"q": query})  # English, whatever ran before
-    assert response.status_code == 200
-    return response
-
 
 def text_of(response):
     html = re.sub(r"<[^>]+>", " ", response.content.decode())
     return " ".join(unescape(html).split())
-
-
-def slugs_of(response):
-    return RESULT_LINK.findall(response.content.decode())
 
 
 # --- the reading step -----------------------------------------------------------------------
@@ -124,9 +100,9 @@ def test_interpretation_line_for_a_place_or_hospital_alone(client):
 
 def test_department_with_unknown_location_is_never_shown_in_a_place(client):
     """The 1955 hospital states no city: it is not in Hangzhou, nor presented as such."""
-    assert H55 in slugs_of(search_page(client, "liver cancer"))  # it does list liver cancer
+    assert H55 in result_slugs(search_page(client, "liver cancer"))  # it does list liver cancer
     for query in ("liver cancer Hangzhou", "Hangzhou", "Zhejiang", "肝癌 浙江", "lung Jilin"):
-        assert H55 not in slugs_of(search_page(client, query)), query
+        assert H55 not in result_slugs(search_page(client, query)), query
 
 
 def test_place_filter_applies_to_trials_too(client):
@@ -139,7 +115,7 @@ def test_place_filter_applies_to_trials_too(client):
 def test_place_with_no_match_says_which_places_exist(client):
     response = search_page(client, "HCC Jilin")
     text = text_of(response)
-    assert slugs_of(response) == []
+    assert result_slugs(response) == []
     assert "Nothing matches in Jilin" in text
     assert "Changchun (Jilin)" in text and "Hangzhou (Zhejiang)" in text
     # Not the misleading "no department lists it": departments elsewhere do.
@@ -149,14 +125,14 @@ def test_place_with_no_match_says_which_places_exist(client):
 
 def test_chinese_page_names_the_place_in_chinese(client):
     response = search_page(client, "杭州 胃癌", url="/zh-hans/search/")
-    assert slugs_of(response)[:2] == [M3, M1]
+    assert result_slugs(response)[:2] == [M3, M1]
     assert "位于杭州" in text_of(response)
 
 
 def test_text_search_with_a_place_keeps_only_that_place(client):
-    assert slugs_of(search_page(client, "intestinal flora Hangzhou")) == [M3]
+    assert result_slugs(search_page(client, "intestinal flora Hangzhou")) == [M3]
     response = search_page(client, "intestinal flora Changchun")
-    assert slugs_of(response) == []
+    assert result_slugs(response) == []
     assert "Changchun (Jilin)" in text_of(response)
 
 

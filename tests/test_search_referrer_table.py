@@ -14,13 +14,11 @@ Department) states no location, so no place ever finds it. Medical Oncology Ⅲ 
 T-DM1, CDK4/6 inhibitors and pyrotinib.
 """
 
-import re
-
 import pytest
-from django.conf import settings
-from django.utils import translation
 
-from departments.search import reset_vocabulary_cache
+from .helpers import assert_ranked, ranked_slugs, search_page
+
+pytestmark = pytest.mark.usefixtures("fresh_vocabulary")
 
 M1 = "fahzu-medical-oncology-1"
 M3 = "fahzu-medical-oncology-3"
@@ -96,29 +94,6 @@ TABLE = [
     row("thymoma", [], kind="unlisted-related"),
 ]
 
-RESULT_LINK = re.compile(
-    r'<li class="card search-result">\s*<h3><a href="(?:/zh-hans)?/departments/([\w-]+)/">', re.S
-)
-
-
-@pytest.fixture(autouse=True)
-def fresh_vocabulary(portal_data):
-    """Rebuild the cached vocabulary from this test's database; leave the language as found
-    (a request to a /zh-hans/ page activates Chinese in this thread)."""
-    reset_vocabulary_cache()
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
-
-
-def search_page(client, query, **params):
-    response = client.get("/search/", {"q": query, **params})  # English, whatever ran before
-    assert response.status_code == 200
-    return response
-
-
-def ranked_slugs(client, query):
-    return RESULT_LINK.findall(search_page(client, query).content.decode())
-
 
 def test_table_covers_every_kind_of_query():
     kinds = {param.id.split(":")[0].split("-")[0] for param in TABLE}
@@ -128,14 +103,7 @@ def test_table_covers_every_kind_of_query():
 
 @pytest.mark.parametrize(("query", "must", "must_not", "first"), TABLE)
 def test_referrer_query(client, query, must, must_not, first):
-    slugs = ranked_slugs(client, query)
-    for slug in must:
-        assert slug in slugs, f"{query!r}: expected {slug} in {slugs}"
-    for slug in must_not:
-        assert slug not in slugs, f"{query!r}: {slug} must not appear in {slugs}"
-    if first:
-        assert slugs[0] == first, f"{query!r}: expected {first} first, got {slugs}"
-    assert len(slugs) == len(set(slugs)), "a department appears once"
+    assert_ranked(ranked_slugs(client, query), query, must, must_not, first)
 
 
 # The complete order for a few queries: identical on SQLite and PostgreSQL.

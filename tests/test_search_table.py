@@ -7,12 +7,11 @@ resolution, ranking and template on SQLite and on PostgreSQL (CI runs the suite 
 snapshot test below pins the complete order for a few queries, so both databases must agree.
 """
 
-import re
-
 import pytest
-from django.urls import reverse
 
-from departments.search import reset_vocabulary_cache
+from .helpers import assert_ranked, ranked_slugs
+
+pytestmark = pytest.mark.usefixtures("fresh_vocabulary")
 
 M1 = "fahzu-medical-oncology-1"  # FAHZU Medical Oncology Ⅰ: many types, MDT for GI/oesophagus/H&N
 M3 = "fahzu-medical-oncology-3"  # FAHZU Medical Oncology Ⅲ: digestive focus, HCC, runs IMbrave150
@@ -123,22 +122,6 @@ TABLE = [
     row("xyzzy", [], ALL, kind="nothing"),
 ]
 
-RESULT_LINK = re.compile(
-    r'<li class="card search-result">\s*<h3><a href="/departments/([\w-]+)/">', re.S
-)
-
-
-@pytest.fixture(autouse=True)
-def fresh_vocabulary(portal_data):
-    """Rebuild the cached vocabulary from this test's database (ids differ between runs)."""
-    reset_vocabulary_cache()
-
-
-def ranked_slugs(client, query):
-    response = client.get(reverse("portal:search"), {"q": query})
-    assert response.status_code == 200
-    return RESULT_LINK.findall(response.content.decode())
-
 
 def test_table_is_big_enough_and_covers_every_kind():
     kinds = {param.id.split(":")[0].split("-")[0] for param in TABLE}
@@ -162,14 +145,7 @@ def test_table_is_big_enough_and_covers_every_kind():
 
 @pytest.mark.parametrize(("query", "must", "must_not", "first"), TABLE)
 def test_referrer_query(client, query, must, must_not, first):
-    slugs = ranked_slugs(client, query)
-    for slug in must:
-        assert slug in slugs, f"{query!r}: expected {slug} in {slugs}"
-    for slug in must_not:
-        assert slug not in slugs, f"{query!r}: {slug} must not appear in {slugs}"
-    if first:
-        assert slugs[0] == first, f"{query!r}: expected {first} first, got {slugs}"
-    assert len(slugs) == len(set(slugs)), "a department appears once"
+    assert_ranked(ranked_slugs(client, query), query, must, must_not, first)
 
 
 # The complete order for a few queries: identical on SQLite and PostgreSQL.
