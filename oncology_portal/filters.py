@@ -162,6 +162,10 @@ class DepartmentFilter(FilterNoticesMixin, django_filters.FilterSet):
         },
     )
 
+    #: Set by the cancer-type filter: the condition "states its focus among the types", whose
+    #: rows the directory lists first (None: no such order).
+    focus_first = None
+
     # What an invalid value of each parameter is called in messages ("No cancer type 'x'").
     NOUNS = {
         "cancer_type": _("cancer type"),
@@ -223,16 +227,17 @@ class DepartmentFilter(FilterNoticesMixin, django_filters.FilterSet):
         if node is None:
             return queryset.none()
         ids = self.tree.subtree_ids(node)
-        focus = DepartmentCancerType.objects.filter(
-            department=OuterRef("pk"),
-            cancer_type__in=ids,
-            relation=DepartmentCancerType.Relation.PRIMARY_FOCUS,
+        self.focus_first = Exists(
+            DepartmentCancerType.objects.filter(
+                department=OuterRef("pk"),
+                cancer_type__in=ids,
+                relation=DepartmentCancerType.Relation.PRIMARY_FOCUS,
+            )
         )
         # The directory reads this order as two index-ordered parts (FirstThenRest).
-        self.focus_first = Exists(focus)
         return (
             queryset.treating(ids)
-            .annotate(focus_match=Exists(focus))
+            .annotate(focus_match=self.focus_first)
             .order_by("-focus_match", "name", "pk")
         )
 

@@ -95,11 +95,10 @@ class DepartmentListView(FilteredListMixin, FilterView):
         """Filtered by a cancer type (and no sort chosen): the departments stating their focus
         among its types first, then the others, each by name, as two index-ordered parts."""
         filterset = self.filterset
-        focus = getattr(filterset, "focus_first", None)
         ordering = filterset.form.cleaned_data.get("ordering") if filterset.is_valid() else None
-        if focus is None or ordering:
+        if filterset.focus_first is None or ordering:
             return super().ids_to_page(queryset)
-        return FirstThenRest(queryset, focus, ("name", "pk"))
+        return FirstThenRest(queryset, filterset.focus_first, ("name", "pk"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
