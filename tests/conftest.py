@@ -18,7 +18,7 @@ from django.utils import translation
 from departments.models import Department
 from departments.search import reset_vocabulary_cache
 
-from .helpers import SLUG_A, make_curator, make_editor
+from .helpers import SLUG_A, make_curator, make_editor, unavailable
 
 # Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -163,10 +163,7 @@ CHROMIUM_ARGS = [
 def chromium():
     """Real Chromium through Playwright. Missing: skipped locally, a failure in CI."""
     if not os.path.exists(CHROMIUM):
-        message = f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

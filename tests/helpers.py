@@ -4,9 +4,11 @@ Fixtures built on them (the live server, the browser page, editor and curator cl
 tests/conftest.py.
 """
 
+import os
 import re
 from html.parser import HTMLParser
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -279,16 +281,19 @@ def axe_violations(browser_page):
 # --- real services ------------------------------------------------------------------------------
 
 
-def require_redis(url):
-    """Skip when Redis is not reachable at `url` on a developer's machine; fail in CI."""
-    import os
+def unavailable(message):
+    """A real service the test needs is missing: skipped on a developer's machine, a failure
+    in CI (CI installs and starts PostgreSQL, Redis and Chromium itself)."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
 
-    import pytest
+
+def require_redis(url):
+    """Redis reachable at `url`, else unavailable()."""
     import redis
 
     try:
         redis.Redis.from_url(url, socket_connect_timeout=1).ping()
     except redis.exceptions.ConnectionError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is not reachable at {url}: {exc}")
-        pytest.skip(f"Redis is not reachable at {url}")
+        unavailable(f"Redis is not reachable at {url}: {exc}")
